@@ -1,0 +1,136 @@
+"""Who may reach which page, in one table, and queries already narrowed to what a user may see.
+
+Every endpoint must appear in `POLICY` (a test walks the URL map). The policy decides by role;
+object-level scoping happens in the queries below, so a record outside a user's scope is simply
+not found (404).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+
+from flask import Flask, abort, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from app.domain import audit
+from app.models import AuditAction, Role, User
+
+log = logging.getLogger(__name__)
+
+
+class Open(enum.Enum):
+    PUBLIC = "anyone, signed in or not"
+    SIGNED_IN = "any signed-in user"
+
+
+PUBLIC = Open.PUBLIC
+SIGNED_IN = Open.SIGNED_IN
+ADMIN = frozenset({Role.ADMIN})
+
+Rule = Open | frozenset[Role]
+
+POLICY: dict[str, Rule] = {
+    "static": PUBLIC,
+    "public.start": PUBLIC,
+    "public.accessibility": PUBLIC,
+    "public.privacy": PUBLIC,
+    "public.cookies": PUBLIC,
+    "public.health": PUBLIC,
+    "auth.sign_in": PUBLIC,
+    "auth.sign_out": SIGNED_IN,
+    "auth.home": SIGNED_IN,
+    "apprentice.home": frozenset({Role.APPRENTICE}),
+    "mentor.home": frozenset({Role.MENTOR}),
+    "coordinator.home": frozenset({Role.COORDINATOR}),
+    "reports.home": frozenset({Role.BOROUGH_LEAD, Role.COORDINATOR, Role.ADMIN}),
+    "admin.home": ADMIN,
+    "admin.users": ADMIN,
+    "admin.user": ADMIN,
+    "admin.standards": ADMIN,
+    "admin.standard": ADMIN,
+    "admin.standard_new": ADMIN,
+    "admin.standard_edit": ADMIN,
+    "admin.ksb_new": ADMIN,
+    "admin.ksb_edit": ADMIN,
+    "admin.ksb_delete": ADMIN,
+    "admin.providers": ADMIN,
+    "admin.provider_new": ADMIN,
+    "admin.provider_edit": ADMIN,
+}
+
+# The page each role lands on after signing in, in order of precedence.
+HOMES: tuple[tuple[Role, str], ...] = (
+    (Role.ADMIN, "admin.home"),
+    (Role.COORDINATOR, "coordinator.home"),
+    (Role.BOROUGH_LEAD, "reports.home"),
+    (Role.MENTOR, "mentor.home"),
+    (Role.APPRENTICE, "apprentice.home"),
+)
+
+
+def home_endpoint(user: User) -> str:
+    for role, endpoint in HOMES:
+        if role in user.roles:
+            return endpoint
+    return "public.start"
+
+
+def is_allowed(user: User | None, endpoint: str) -> bool:
+    """Whether the policy lets this user (None when signed out) reach the endpoint."""
+    rule = POLICY.get(endpoint)
+    if rule is None:
+        return False
+    if rule is PUBLIC:
+        return True
+    if user is None:
+        return False
+    if rule is SIGNED_IN:
+        return True
+    return not user.roles.isdisjoint(rule)
+
+
+def enforce_access_policy() -> ResponseReturnValue | None:
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None  # no route matched: Flask answers 404 or 405
+    if endpoint not in POLICY:
+        log.error("Endpoint %s is missing from the access policy; refusing", endpoint)
+        abort(403)
+    user = current_user if current_user.is_authenticated else None
+    if is_allowed(user, endpoint):
+        return None
+    if user is None:
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    first_id = next((v for v in (request.view_args or {}).values() if isinstance(v, int)), None)
+    audit.record_security_event(
+        AuditAction.ACCESS_REFUSED,
+        actor=user,
+        target=audit.Target(type=endpoint[:40], id=first_id),
+    )
+    abort(403)
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(enforce_access_policy)
+
+
+# Scoped queries. Each returns a select() of only what the user may see.
+
+
+def borough_scope(user: User) -> frozenset[int] | None:
+    """The boroughs whose records a coordinator or lead works on; None means every borough."""
+    if Role.ADMIN in user.roles or user.is_programme_wide:
+        return None
+    return frozenset({user.borough_id})
+
+
+def users_visible_to(user: User) -> Select[tuple[User]]:
+    statement = select(User).options(selectinload(User.role_rows))
+    scope = borough_scope(user)
+    if scope is not None:
+        statement = statement.where(User.borough_id.in_(scope))
+    return statement

@@ -1,0 +1,20 @@
+"""Every model, imported here so `db.metadata` is complete whenever this package is imported."""
+
+from app.models.audit import AuditAction, AuditEvent
+from app.models.borough import Borough
+from app.models.standard import KSB, GradeSet, Standard, TrainingProvider
+from app.models.user import Role, User, UserRole, UserSession
+
+__all__ = [
+    "KSB",
+    "AuditAction",
+    "AuditEvent",
+    "Borough",
+    "GradeSet",
+    "Role",
+    "Standard",
+    "TrainingProvider",
+    "User",
+    "UserRole",
+    "UserSession",
+]

@@ -1,0 +1,1 @@
+"""Data for demonstrations and measurements. Never runs under the production configuration."""
