@@ -8,7 +8,6 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 # The PostgreSQL pass of `make test`; it skips with a message when nothing answers there.
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-export DEMO_PASSWORD ?= quiet-river-lantern-42
 
 .DEFAULT_GOAL := help
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import logging
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import Select, select
@@ -104,7 +104,10 @@ def enforce_access_policy() -> ResponseReturnValue | None:
     if is_allowed(user, endpoint):
         return None
     if user is None:
-        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        arguments = {"next": request.full_path.rstrip("?")}
+        if getattr(session, "expired", False):
+            arguments["timed_out"] = "1"
+        return redirect(url_for("auth.sign_in", **arguments))
     first_id = next((v for v in (request.view_args or {}).values() if isinstance(v, int)), None)
     audit.record_security_event(
         AuditAction.ACCESS_REFUSED,

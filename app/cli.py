@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from app.domain.accounts import create_user
@@ -18,6 +19,7 @@ def _refuse_in_production() -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.option("--email", required=True, help="The administrator's email address.")
 @click.option("--name", required=True, help="Their full name.")
 @click.option("--borough", required=True, help="Their borough: a name or an ONS code (E09...).")
@@ -39,9 +41,7 @@ def create_admin(email: str, name: str, borough: str, password: str) -> None:
     click.echo(f"Created administrator {user.email} ({found.name}).")
 
 
-@click.group("seed")
-def seed() -> None:
-    """Load demonstration or measurement data (refused in production)."""
+seed = AppGroup("seed", help="Load demonstration or measurement data (refused in production).")
 
 
 @seed.command("demo")

@@ -168,6 +168,13 @@ def engine(database: Flask) -> Engine:
         return db.engine
 
 
+@pytest.fixture
+def app_context(app: Flask) -> Iterator[None]:
+    """For domain tests of code that needs the app (settings, the audit writer's engine)."""
+    with app.app_context():
+        yield
+
+
 @pytest.fixture(autouse=True)
 def frozen_clock() -> Iterator[FrozenClock]:
     frozen = FrozenClock(FROZEN_NOW)

@@ -68,8 +68,10 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
             target=audit.target_of(user) if user is not None else None,
         )
         return None
+    # The event is written before the user row changes: on SQLite a pending write in this
+    # session would lock out the audit writer's own connection.
+    audit.record_security_event(AuditAction.SIGN_IN, actor=user, target=audit.target_of(user))
     if needs_rehash(user.password_hash or ""):
         user.password_hash = hash_password(password)
     user.last_signed_in_at = utcnow()
-    audit.record_security_event(AuditAction.SIGN_IN, actor=user, target=audit.target_of(user))
     return user

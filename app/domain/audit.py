@@ -2,7 +2,8 @@
 
 `record` adds an event to the request's transaction, so it is kept exactly when the change it
 describes is. `record_security_event` writes in its own transaction, so a refused or failed
-request still leaves its trace. Events name the fields changed, never their values.
+request still leaves its trace; call it before the request's session writes anything (SQLite
+allows one writer at a time). Events name the fields changed, never their values.
 """
 
 from __future__ import annotations

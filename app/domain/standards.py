@@ -163,7 +163,7 @@ def ksb_counts(session: Session, standard_ids: list[int]) -> dict[int, int]:
         .where(KSB.standard_id.in_(standard_ids))
         .group_by(KSB.standard_id)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def _check_unique_provider(session: Session, ukprn: str, own_id: int | None) -> None:

@@ -1,0 +1,254 @@
+"""The access policy: every endpoint is in it, and every role gets what DESIGN.md says.
+
+The expectations below are written out by hand, apart from app/access.py, so a change to the
+policy that nobody meant to make fails here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import pytest
+from flask import url_for
+from sqlalchemy import select, text
+
+from app.access import POLICY
+from app.extensions import db
+from app.models import KSB, Role, Standard, TrainingProvider, User
+from tests import builders
+from tests.html_checks import check_page
+
+ANONYMOUS = "anonymous"
+PROGRAMME_WIDE = "programme-wide coordinator"
+VIEWERS = [
+    ANONYMOUS,
+    Role.APPRENTICE,
+    Role.MENTOR,
+    Role.COORDINATOR,
+    PROGRAMME_WIDE,
+    Role.BOROUGH_LEAD,
+    Role.ADMIN,
+]
+EVERYONE = frozenset(VIEWERS)
+SIGNED_IN = EVERYONE - {ANONYMOUS}
+ADMIN_ONLY = frozenset({Role.ADMIN})
+
+# Who may GET each page. Signed-out visitors are sent to sign in; other roles get 403.
+GET_ACCESS: dict[str, frozenset] = {
+    "public.start": EVERYONE,
+    "public.accessibility": EVERYONE,
+    "public.privacy": EVERYONE,
+    "public.cookies": EVERYONE,
+    "public.health": EVERYONE,
+    "auth.sign_in": EVERYONE,
+    "auth.home": SIGNED_IN,
+    "apprentice.home": frozenset({Role.APPRENTICE}),
+    "mentor.home": frozenset({Role.MENTOR}),
+    "coordinator.home": frozenset({Role.COORDINATOR, PROGRAMME_WIDE}),
+    "reports.home": frozenset({Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}),
+    "admin.home": ADMIN_ONLY,
+    "admin.users": ADMIN_ONLY,
+    "admin.user": ADMIN_ONLY,
+    "admin.standards": ADMIN_ONLY,
+    "admin.standard": ADMIN_ONLY,
+    "admin.standard_new": ADMIN_ONLY,
+    "admin.standard_edit": ADMIN_ONLY,
+    "admin.ksb_new": ADMIN_ONLY,
+    "admin.ksb_edit": ADMIN_ONLY,
+    "admin.ksb_delete": ADMIN_ONLY,
+    "admin.providers": ADMIN_ONLY,
+    "admin.provider_new": ADMIN_ONLY,
+    "admin.provider_edit": ADMIN_ONLY,
+}
+
+# Pages that answer a signed-in visitor with a redirect rather than a page.
+REDIRECTS_WHEN_SIGNED_IN = {"auth.home", "auth.sign_in"}
+# Tables whose rows a GET may add to: the audit trail of views, and session bookkeeping.
+BOOKKEEPING_TABLES = {"audit_event", "user_session"}
+
+
+def get_endpoints(app) -> set[str]:
+    return {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and rule.endpoint != "static"
+    }
+
+
+def test_every_endpoint_is_in_the_access_policy(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - POLICY.keys() == set(), "add these endpoints to app/access.py POLICY"
+    assert POLICY.keys() - endpoints == set(), "the policy names endpoints that no longer exist"
+
+
+def test_every_page_has_expectations_here(app):
+    assert get_endpoints(app) == GET_ACCESS.keys()
+
+
+def test_urls_are_kebab_case_and_ids_are_integers(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        literal = re.sub(r"<[^>]+>", "", rule.rule)
+        assert re.fullmatch(r"[a-z0-9/-]*", literal), f"{rule.rule} is not kebab-case"
+        for argument, converter in rule._converters.items():
+            if argument.endswith("_id"):
+                assert type(converter).__name__ == "IntegerConverter", f"{rule.rule}: {argument}"
+
+
+def create_viewer(db_session, viewer) -> User | None:
+    if viewer == ANONYMOUS:
+        return None
+    if viewer == PROGRAMME_WIDE:
+        return builders.create_user(db_session, roles=[Role.COORDINATOR], programme_wide=True)
+    return builders.create_user(db_session, roles=[viewer])
+
+
+def sample_records(db_session) -> dict[str, Any]:
+    standard = builders.create_standard(db_session)
+    provider = builders.create_provider(db_session)
+    someone = builders.create_user(db_session, roles=[Role.MENTOR], borough="Camden")
+    ksb = db_session.scalars(select(KSB).where(KSB.standard_id == standard.id)).first()
+    return {
+        "standard_id": standard.id,
+        "ksb_id": ksb.id,
+        "provider_id": provider.id,
+        "user_id": someone.id,
+    }
+
+
+def url_for_endpoint(app, endpoint: str, records: dict[str, Any]) -> str:
+    rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+    with app.test_request_context():
+        return url_for(endpoint, **{name: records[name] for name in rule.arguments})
+
+
+def state_fingerprint(db_session) -> str:
+    """A digest of every row outside the bookkeeping tables."""
+    digest = hashlib.sha256()
+    for table in db.metadata.sorted_tables:
+        if table.name in BOOKKEEPING_TABLES:
+            continue
+        rows = db_session.execute(text(f"SELECT * FROM {table.name} ORDER BY 1")).all()
+        digest.update(repr((table.name, rows)).encode())
+    db_session.rollback()
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=str)
+@pytest.mark.parametrize("endpoint", sorted(GET_ACCESS))
+def test_get_access_matrix(app, client, db_session, endpoint, viewer):
+    from tests.conftest import sign_in_client
+
+    records = sample_records(db_session)
+    user = create_viewer(db_session, viewer)
+    if user is not None:
+        sign_in_client(app, client, user)
+    url = url_for_endpoint(app, endpoint, records)
+    before = state_fingerprint(db_session)
+
+    response = client.get(url)
+
+    allowed = viewer in GET_ACCESS[endpoint]
+    if allowed and user is not None and endpoint in REDIRECTS_WHEN_SIGNED_IN:
+        assert response.status_code == 302
+    elif allowed:
+        assert response.status_code == 200, response.location
+        if response.mimetype == "text/html":
+            page = check_page(response)
+            signed_in = page.select_one("form[action='/sign-out']") is not None
+            assert signed_in == (user is not None), "every signed-in page offers sign-out"
+    elif user is None:
+        assert response.status_code == 302
+        assert response.location.startswith("/sign-in?next=")
+    else:
+        assert response.status_code == 403
+        check_page(response)
+    assert state_fingerprint(db_session) == before, f"GET {url} changed stored data"
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "admin.user",
+        "admin.standard",
+        "admin.standard_edit",
+        "admin.ksb_edit",
+        "admin.provider_edit",
+    ],
+)
+def test_records_that_do_not_exist_are_not_found(app, client, db_session, login_as, endpoint):
+    login_as(Role.ADMIN)
+    records = sample_records(db_session)
+    missing = {name: value + 10_000 for name, value in records.items()}
+    response = client.get(url_for_endpoint(app, endpoint, missing))
+    assert response.status_code == 404
+    assert "Page not found" in check_page(response).get_text()
+
+
+def test_a_ksb_of_another_standard_is_not_found(app, client, db_session, login_as):
+    login_as(Role.ADMIN)
+    first = builders.create_standard(db_session)
+    other = builders.create_standard(db_session)
+    other_ksb = db_session.scalars(select(KSB).where(KSB.standard_id == other.id)).first()
+    response = client.get(f"/admin/standards/{first.id}/ksbs/{other_ksb.id}/edit")
+    assert response.status_code == 404
+
+
+def post_rules(app):
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if "POST" in rule.methods),
+        key=lambda rule: rule.endpoint,
+    )
+
+
+@pytest.mark.parametrize("viewer", [ANONYMOUS, Role.ADMIN], ids=str)
+def test_every_post_without_a_csrf_token_is_refused(app, client, db_session, viewer):
+    from tests.conftest import sign_in_client
+
+    records = sample_records(db_session)
+    user = create_viewer(db_session, viewer)
+    if user is not None:
+        sign_in_client(app, client, user)
+    before = state_fingerprint(db_session)
+    rules = post_rules(app)
+    assert rules, "expected some POST endpoints"
+    for rule in rules:
+        url = url_for_endpoint(app, rule.endpoint, records)
+        response = client.post(url, data={"name": "Changed", "code": "K9", "text": "x"})
+        assert response.status_code == 400, url
+        assert "nothing was saved" in check_page(response).get_text()
+        response = client.post(url, data={"csrf_token": "forged-token", "name": "Changed"})
+        assert response.status_code == 400, url
+    assert state_fingerprint(db_session) == before
+    # The user is still signed in: a refused POST did not sign them out.
+    if user is not None:
+        assert client.get("/admin/").status_code == 200
+
+
+def test_state_changing_endpoints_do_not_answer_get(app, client, db_session, login_as):
+    login_as(Role.ADMIN)
+    response = client.get("/sign-out")
+    assert response.status_code == 405
+    assert "cannot be used that way" in check_page(response).get_text()
+
+
+def test_refused_access_is_audited(client, db_session, login_as):
+    from app.models import AuditEvent
+
+    user = login_as(Role.MENTOR)
+    assert client.get("/admin/users").status_code == 403
+    event = db_session.scalars(select(AuditEvent)).one()
+    assert (event.action, event.actor_user_id, event.target_type) == (
+        "access_refused",
+        user.id,
+        "admin.users",
+    )
+
+
+def test_sample_records_exist(db_session):
+    records = sample_records(db_session)
+    assert db_session.get(Standard, records["standard_id"]) is not None
+    assert db_session.get(TrainingProvider, records["provider_id"]) is not None

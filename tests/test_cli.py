@@ -1,0 +1,71 @@
+"""Command-line tasks."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.domain.passwords import verify_password
+from app.models import Role, Standard, User
+from app.seed.demo import DEMO_ACCOUNTS
+from tests import builders
+from tests.conftest import make_app
+
+
+def test_create_admin(app, db_session):
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-admin",
+            "--email",
+            "Ops@Example.org",
+            "--name",
+            "Ops Lead",
+            "--borough",
+            "E09000012",
+        ],
+        input="a sound admin passphrase\na sound admin passphrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created administrator ops@example.org (Hackney)" in result.output
+    user = db_session.scalars(select(User).where(User.email == "ops@example.org")).one()
+    assert user.roles == {Role.ADMIN}
+    assert verify_password(user.password_hash, "a sound admin passphrase")
+
+
+def test_create_admin_refuses_an_unknown_borough_and_a_taken_email(app, db_session):
+    runner = app.test_cli_runner()
+    args = ["create-admin", "--email", "ops@example.org", "--name", "Ops", "--password", "p" * 14]
+    result = runner.invoke(args=[*args, "--borough", "Gotham"])
+    assert result.exit_code != 0
+    assert "No borough called 'Gotham'" in result.output
+    assert runner.invoke(args=[*args, "--borough", "Camden"]).exit_code == 0
+    result = runner.invoke(args=[*args, "--borough", "Camden"])
+    assert result.exit_code != 0
+    assert "already exists" in result.output
+
+
+def test_seed_demo_loads_every_demo_account_once(app, db_session):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed", "demo"])
+    assert result.exit_code == 0, result.output
+    emails = set(db_session.scalars(select(User.email)))
+    assert emails == {account.email for account in DEMO_ACCOUNTS}
+    central = db_session.scalars(select(User).where(User.email == "central@example.org")).one()
+    assert central.is_programme_wide and central.roles == {Role.COORDINATOR}
+    camden = db_session.scalars(select(User).where(User.email == "lead2@example.org")).one()
+    assert camden.borough_id == builders.get_borough(db_session, "Camden").id
+    assert verify_password(camden.password_hash, app.config["DEMO_PASSWORD"])
+    assert db_session.scalar(select(func.count()).select_from(Standard)) >= 4
+
+    again = runner.invoke(args=["seed", "demo"])
+    assert again.exit_code != 0 and "already has users" in again.output
+    quietly = runner.invoke(args=["seed", "demo", "--if-no-users"])
+    assert quietly.exit_code == 0 and "not loaded again" in quietly.output
+    assert db_session.scalar(select(func.count()).select_from(User)) == len(DEMO_ACCOUNTS)
+
+
+def test_seeding_is_refused_under_the_production_configuration(database, db_session):
+    production_like = make_app(database.config["SQLALCHEMY_DATABASE_URI"], ALLOW_SEEDING=False)
+    result = production_like.test_cli_runner().invoke(args=["seed", "demo"])
+    assert result.exit_code != 0
+    assert "refused under the production configuration" in result.output
+    assert db_session.scalar(select(func.count()).select_from(User)) == 0
