@@ -47,6 +47,23 @@ class Config:
     ALLOW_SEEDING = True
     PAGE_SIZE = 25
 
+    # Mail: `smtp` in production, `outbox` (log and instance/outbox) in development.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or "outbox"
+    MAIL_SENDER = os.environ.get("MAIL_SENDER") or "Digital Apprenticeships <no-reply@localhost>"
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or "localhost"
+    MAIL_PORT = _env_int("MAIL_PORT", 587)
+    MAIL_USE_TLS = (os.environ.get("MAIL_USE_TLS") or "true").lower() == "true"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    # The address links in mail point at, e.g. https://apprenticeships.example.org
+    PUBLIC_URL = os.environ.get("PUBLIC_URL") or "http://127.0.0.1:5000"
+
+    # Sign-in throttling: per account and per client address, over a window, then a lock.
+    SIGN_IN_ACCOUNT_LIMIT = _env_int("SIGN_IN_ACCOUNT_LIMIT", 10)
+    SIGN_IN_IP_LIMIT = _env_int("SIGN_IN_IP_LIMIT", 50)
+    SIGN_IN_WINDOW_MINUTES = _env_int("SIGN_IN_WINDOW_MINUTES", 5)
+    SIGN_IN_LOCK_MINUTES = _env_int("SIGN_IN_LOCK_MINUTES", 15)
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -56,6 +73,8 @@ class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
     SECRET_KEY = "test-secret-key"
+    MAIL_BACKEND = "memory"
+    PUBLIC_URL = "http://localhost"
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
     DEMO_PASSWORD = "quiet-river-lantern-42"
 
@@ -67,9 +86,11 @@ class ProductionConfig(Config):
     SEND_HSTS = True
     ALLOW_SEEDING = False
     DEMO_PASSWORD = None
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or "smtp"
 
     def __init__(self) -> None:
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        required = ("SECRET_KEY", "DATABASE_URL", "PUBLIC_URL")
+        missing = [name for name in required if not os.environ.get(name)]
         if missing:
             raise RuntimeError(
                 "The production configuration needs these environment variables: "
@@ -77,6 +98,8 @@ class ProductionConfig(Config):
             )
         self.SECRET_KEY = os.environ["SECRET_KEY"]
         self.SQLALCHEMY_DATABASE_URI = database_url(os.environ["DATABASE_URL"])
+        # Links in mail are built from this, never from a request's Host header.
+        self.PUBLIC_URL = os.environ["PUBLIC_URL"]
 
 
 CONFIGS: dict[str, type[Config]] = {

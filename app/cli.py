@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from app.domain.accounts import create_user
+from app.domain.accounts import create_user, set_password
 from app.domain.errors import DomainError
 from app.extensions import db
 from app.models import Borough, Role
@@ -32,9 +32,8 @@ def create_admin(email: str, name: str, borough: str, password: str) -> None:
     if found is None:
         raise click.ClickException(f"No borough called {borough!r}.")
     try:
-        user = create_user(
-            db.session, email=email, name=name, borough=found, roles=[Role.ADMIN], password=password
-        )
+        user = create_user(db.session, email=email, name=name, borough=found, roles=[Role.ADMIN])
+        set_password(db.session, user, password, actor=None)
     except DomainError as error:
         raise click.ClickException(error.message) from None
     db.session.commit()

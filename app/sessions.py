@@ -18,6 +18,7 @@ from typing import Any
 from flask import Flask, Request, Response, request
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
 from app.clock import utcnow
@@ -56,11 +57,16 @@ class ServerSession(CallbackDict, SessionMixin):
         self.modified = False
         self.rotate_requested = False
         self.end_requested = False
+        self.touch_requested = False
 
     def rotate(self) -> None:
         """Issue a new id for this session's data (at sign-in), retiring the old one."""
         self.rotate_requested = True
         self.modified = True
+
+    def touch(self) -> None:
+        """Record activity now, even within the minute last_seen is usually rounded to."""
+        self.touch_requested = True
 
     def end(self) -> None:
         """Remove the session from the server and clear it (at sign-out)."""
@@ -129,7 +135,11 @@ class ServerSessionInterface(SessionInterface):
             response.set_cookie(name, token, **cookie_kwargs)
         elif session.modified:
             _touch(session.record_id, now, data=dict(session), user_id=user_id)
-        elif session.last_seen_at is None or now - session.last_seen_at >= LAST_SEEN_RESOLUTION:
+        elif (
+            session.touch_requested
+            or session.last_seen_at is None
+            or now - session.last_seen_at >= LAST_SEEN_RESOLUTION
+        ):
             _touch(session.record_id, now)
 
 
@@ -164,10 +174,10 @@ def end_session(record_id: int) -> None:
         connection.execute(delete(_table).where(_table.c.id == record_id))
 
 
-def end_sessions_of_user(user_id: int) -> int:
-    with db.engine.begin() as connection:
-        result = connection.execute(delete(_table).where(_table.c.user_id == user_id))
-    return result.rowcount
+def end_sessions_of_user(session: Session, user_id: int) -> None:
+    """End every session of a user, as part of the caller's transaction (a password change or a
+    deactivation): they end exactly when that change is committed."""
+    session.execute(delete(_table).where(_table.c.user_id == user_id))
 
 
 def purge_expired_sessions(app: Flask) -> int:

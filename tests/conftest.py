@@ -163,6 +163,27 @@ def app(database: Flask) -> Flask:
 
 
 @pytest.fixture
+def app_factory(database: Flask) -> Iterator[Callable[..., Flask]]:
+    """Another app on the test database with some settings changed; its engine is disposed
+    at the end, so no connection is left to the garbage collector."""
+    made: list[Flask] = []
+
+    def make(config: Any = None, **overrides: Any) -> Flask:
+        app = (
+            config()
+            if callable(config)
+            else make_app(database.config["SQLALCHEMY_DATABASE_URI"], **overrides)
+        )
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def engine(database: Flask) -> Engine:
     with database.app_context():
         return db.engine
@@ -212,6 +233,14 @@ def _delete_all_rows(engine: Engine) -> None:
             if table.name not in REFERENCE_TABLES:
                 connection.execute(table.delete())
         connection.execute(text("UPDATE borough SET is_partner = false"))
+
+
+@pytest.fixture
+def mailbox(app: Flask) -> list:
+    """Mail the app sends during the test (the memory backend), empty at the start."""
+    sent = app.extensions["mail"].sent
+    sent.clear()
+    return sent
 
 
 # Clients and signing in

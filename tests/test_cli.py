@@ -8,7 +8,6 @@ from app.domain.passwords import verify_password
 from app.models import Role, Standard, User
 from app.seed.demo import DEMO_ACCOUNTS
 from tests import builders
-from tests.conftest import make_app
 
 
 def test_create_admin(app, db_session):
@@ -33,7 +32,15 @@ def test_create_admin(app, db_session):
 
 def test_create_admin_refuses_an_unknown_borough_and_a_taken_email(app, db_session):
     runner = app.test_cli_runner()
-    args = ["create-admin", "--email", "ops@example.org", "--name", "Ops", "--password", "p" * 14]
+    args = [
+        "create-admin",
+        "--email",
+        "ops@example.org",
+        "--name",
+        "Ops",
+        "--password",
+        "tangerine harbour lights",
+    ]
     result = runner.invoke(args=[*args, "--borough", "Gotham"])
     assert result.exit_code != 0
     assert "No borough called 'Gotham'" in result.output
@@ -63,9 +70,19 @@ def test_seed_demo_loads_every_demo_account_once(app, db_session):
     assert db_session.scalar(select(func.count()).select_from(User)) == len(DEMO_ACCOUNTS)
 
 
-def test_seeding_is_refused_under_the_production_configuration(database, db_session):
-    production_like = make_app(database.config["SQLALCHEMY_DATABASE_URI"], ALLOW_SEEDING=False)
+def test_seeding_is_refused_under_the_production_configuration(app_factory, db_session):
+    production_like = app_factory(ALLOW_SEEDING=False)
     result = production_like.test_cli_runner().invoke(args=["seed", "demo"])
     assert result.exit_code != 0
     assert "refused under the production configuration" in result.output
     assert db_session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_create_admin_applies_the_password_policy(app, db_session):
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "--email", "ops@example.org", "--name", "Ops", "--borough", "Camden"],
+        input="HackneyCouncil2026\nHackneyCouncil2026\n",
+    )
+    assert result.exit_code != 0
+    assert "based on your name, your email address, a borough's name" in result.output
+    assert db_session.scalars(select(User)).all() == []

@@ -9,19 +9,21 @@ from app.access import POLICY
 from config import ProductionConfig, TestConfig, config_from_environment, database_url
 
 
-def test_production_refuses_to_start_without_secret_key_and_database(monkeypatch):
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    with pytest.raises(RuntimeError, match="SECRET_KEY, DATABASE_URL"):
+def test_production_refuses_to_start_without_its_settings(monkeypatch):
+    for name in ("SECRET_KEY", "DATABASE_URL", "PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY, DATABASE_URL, PUBLIC_URL"):
         ProductionConfig()
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    with pytest.raises(RuntimeError, match="DATABASE_URL"):
+    monkeypatch.setenv("PUBLIC_URL", "https://apprenticeships.example.org")
+    with pytest.raises(RuntimeError, match="needs these environment variables: DATABASE_URL$"):
         ProductionConfig()
 
 
 def test_production_config_is_hardened(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql://app@db.internal/apprenticeships")
+    monkeypatch.setenv("PUBLIC_URL", "https://apprenticeships.example.org")
     monkeypatch.setenv("APP_ENV", "production")
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == (
@@ -32,6 +34,8 @@ def test_production_config_is_hardened(monkeypatch):
     assert app.config["SEND_HSTS"] is True
     assert app.config["ALLOW_SEEDING"] is False
     assert app.config["DEMO_PASSWORD"] is None
+    assert app.config["MAIL_BACKEND"] == "smtp"
+    assert app.config["PUBLIC_URL"] == "https://apprenticeships.example.org"
     assert not app.debug
 
 

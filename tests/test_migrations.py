@@ -102,3 +102,27 @@ def test_the_33_london_authorities_are_loaded_and_unloaded(config):
     command.downgrade(config, "-1")
     with db.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM borough")).scalar() == 0
+
+
+def test_existing_accounts_get_their_own_security_stamp(config):
+    script = ScriptDirectory.from_config(alembic_config())
+    adding = next(r for r in script.walk_revisions() if "throttling" in r.module.__file__)
+    command.upgrade(config, adding.down_revision)
+    with db.engine.begin() as connection:
+        for email in ("one@example.org", "two@example.org"):
+            connection.execute(
+                text(
+                    "INSERT INTO app_user (email, name, borough_id, is_programme_wide, is_active,"
+                    " created_at, updated_at, row_version)"
+                    " VALUES (:email, 'Someone', 1, false, true, :now, :now, 1)"
+                ),
+                {"email": email, "now": "2026-01-01 09:00:00"},
+            )
+    command.upgrade(config, adding.revision)
+    with db.engine.connect() as connection:
+        stamps = connection.execute(text("SELECT security_stamp FROM app_user")).scalars().all()
+    assert len(stamps) == 2 and len(set(stamps)) == 2
+    assert all(len(stamp) == 32 for stamp in stamps)
+    command.downgrade(config, adding.down_revision)
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM app_user")).scalar() == 2

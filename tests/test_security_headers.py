@@ -63,13 +63,16 @@ def test_the_nonce_is_fresh_each_request_and_used_by_the_inline_script(client):
     assert all(f'nonce="{nonce}"' in attributes for attributes in inline_scripts)
 
 
-def test_production_sends_hsts_and_a_host_only_secure_session_cookie(database, monkeypatch):
+def test_production_sends_hsts_and_a_host_only_secure_session_cookie(
+    database, app_factory, monkeypatch
+):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", database.config["SQLALCHEMY_DATABASE_URI"])
+    monkeypatch.setenv("PUBLIC_URL", "https://apprenticeships.example.org")
     monkeypatch.setenv("APP_ENV", "production")
     from app import create_app
 
-    app = create_app()
+    app = app_factory(create_app)
     client = app.test_client()
     response = client.get("/sign-in", base_url="https://apprenticeships.example.org")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"

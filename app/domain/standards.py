@@ -49,8 +49,19 @@ def _check_expected_version(record: Standard | TrainingProvider, expected: int) 
         raise StaleEdit()
 
 
-def _changed_fields(record: object, values: dict[str, object]) -> list[str]:
-    return [name for name, value in values.items() if getattr(record, name) != value]
+def _apply_edit(
+    session: Session, record: Standard | KSB | TrainingProvider, values: dict, *, actor: User
+) -> None:
+    """Write the values that differ, and audit the names of the fields that changed."""
+    changed = [name for name, value in values.items() if getattr(record, name) != value]
+    if not changed:
+        return
+    for name in changed:
+        setattr(record, name, values[name])
+    flush_versioned(session)
+    audit.record(
+        session, AuditAction.UPDATED, actor=actor, target=audit.target_of(record), fields=changed
+    )
 
 
 def standard_with_ksbs(session: Session, standard_id: int) -> Standard:
@@ -99,16 +110,7 @@ def update_standard(
     actor: User,
 ) -> Standard:
     _check_expected_version(standard, expected_version)
-    values = _standard_values(session, details, standard.id)
-    changed = _changed_fields(standard, values)
-    if not changed:
-        return standard
-    for name in changed:
-        setattr(standard, name, values[name])
-    flush_versioned(session)
-    audit.record(
-        session, AuditAction.UPDATED, actor=actor, target=audit.target_of(standard), fields=changed
-    )
+    _apply_edit(session, standard, _standard_values(session, details, standard.id), actor=actor)
     return standard
 
 
@@ -139,13 +141,9 @@ def update_ksb(
     code = code.strip().upper()
     sort_key = ksb_sort_key(code)
     _check_unique_ksb(session, standard, code, ksb.id)
-    changed = _changed_fields(ksb, {"code": code, "text": text.strip()})
-    ksb.code, ksb.sort_key, ksb.text = code, sort_key, text.strip()
-    session.flush()
-    if changed:
-        audit.record(
-            session, AuditAction.UPDATED, actor=actor, target=audit.target_of(ksb), fields=changed
-        )
+    _apply_edit(
+        session, ksb, {"code": code, "sort_key": sort_key, "text": text.strip()}, actor=actor
+    )
     return ksb
 
 
@@ -205,14 +203,5 @@ def update_provider(
     _check_expected_version(provider, expected_version)
     _check_provider_roles(details)
     _check_unique_provider(session, details.ukprn, provider.id)
-    values = vars(details)
-    changed = _changed_fields(provider, values)
-    if not changed:
-        return provider
-    for name in changed:
-        setattr(provider, name, values[name])
-    flush_versioned(session)
-    audit.record(
-        session, AuditAction.UPDATED, actor=actor, target=audit.target_of(provider), fields=changed
-    )
+    _apply_edit(session, provider, vars(details), actor=actor)
     return provider

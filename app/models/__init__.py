@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditAction, AuditEvent
 from app.models.borough import Borough
+from app.models.security import SignInFailure, SignInLock
 from app.models.standard import KSB, GradeSet, Standard, TrainingProvider
 from app.models.user import Role, User, UserRole, UserSession
 
@@ -12,6 +13,8 @@ __all__ = [
     "Borough",
     "GradeSet",
     "Role",
+    "SignInFailure",
+    "SignInLock",
     "Standard",
     "TrainingProvider",
     "User",

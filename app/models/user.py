@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
@@ -31,6 +32,11 @@ ROLE_LABELS = {
     Role.ADMIN: "Administrator",
 }
 
+
+def new_security_stamp() -> str:
+    return secrets.token_hex(16)
+
+
 _ROLE_VALUES = ", ".join(f"'{role.value}'" for role in Role)
 
 
@@ -50,6 +56,10 @@ class User(TimestampMixin, VersionedMixin, db.Model):
     is_programme_wide: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Changes whenever the password is set or the account is deactivated, which makes every
+    # invitation and reset link issued before that moment useless (single use).
+    security_stamp: Mapped[str] = mapped_column(String(32), default=new_security_stamp)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     borough: Mapped[Borough] = relationship(lazy="raise_on_sql")

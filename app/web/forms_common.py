@@ -114,8 +114,11 @@ def whole_number_field(
     )
 
 
-def password_field(label: str, *, required: str) -> PasswordField:
-    return PasswordField(label, validators=[DataRequired(required)], widget=GovPasswordInput())
+def password_field(label: str, *, required: str, hint: str = "") -> PasswordField:
+    # Not stripped: spaces at either end are part of the password.
+    return PasswordField(
+        label, validators=[DataRequired(required)], widget=GovPasswordInput(), description=hint
+    )
 
 
 def radio_field(

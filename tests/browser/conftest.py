@@ -19,7 +19,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from app.seed.demo import DemoAccount, seed_demo
+from app.seed.demo import seed_demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,8 +37,7 @@ CHROMIUM_ARGS = [
 @dataclass(frozen=True)
 class LiveServer:
     url: str
-    password: str
-    accounts: tuple[DemoAccount, ...]
+    password: str  # every demo account's
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +59,7 @@ def browser_context_args(
 def live_server(app: Flask, db_session: Session) -> Iterator[LiveServer]:
     """The test app, with the demo data, answering on a free local port for this test."""
     password = app.config["DEMO_PASSWORD"]
-    accounts = seed_demo(db_session, password=password)
+    seed_demo(db_session, password=password)
     db_session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     # A short poll interval lets shutdown() return quickly at the end of each test.
@@ -69,7 +68,7 @@ def live_server(app: Flask, db_session: Session) -> Iterator[LiveServer]:
     )
     thread.start()
     try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", password, tuple(accounts))
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", password)
     finally:
         server.shutdown()  # waits for serve_forever to return
         server.server_close()

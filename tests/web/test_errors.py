@@ -6,12 +6,11 @@ from sqlalchemy import text
 
 from app.extensions import db
 from app.models import Role
-from tests.conftest import make_app
 from tests.html_checks import check_page
 
 
-def test_an_unexpected_error_shows_a_plain_page_with_a_reference(database, db_session, caplog):
-    app = make_app(database.config["SQLALCHEMY_DATABASE_URI"])
+def test_an_unexpected_error_shows_a_plain_page_with_a_reference(app_factory, db_session, caplog):
+    app = app_factory()
 
     @app.get("/explode")
     def explode():
