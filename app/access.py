@@ -30,6 +30,7 @@ class Open(enum.Enum):
 PUBLIC = Open.PUBLIC
 SIGNED_IN = Open.SIGNED_IN
 ADMIN = frozenset({Role.ADMIN})
+COORDINATOR = frozenset({Role.COORDINATOR})
 
 Rule = Open | frozenset[Role]
 
@@ -43,13 +44,27 @@ POLICY: dict[str, Rule] = {
     "auth.sign_in": PUBLIC,
     "auth.sign_out": SIGNED_IN,
     "auth.home": SIGNED_IN,
+    "auth.keep_alive": SIGNED_IN,
+    "auth.set_password_from_link": PUBLIC,
+    "auth.reset_password": PUBLIC,
+    "auth.change_password": SIGNED_IN,
     "apprentice.home": frozenset({Role.APPRENTICE}),
     "mentor.home": frozenset({Role.MENTOR}),
-    "coordinator.home": frozenset({Role.COORDINATOR}),
+    "coordinator.home": COORDINATOR,
+    "coordinator.users": COORDINATOR,
+    "coordinator.user": COORDINATOR,
+    "coordinator.user_invite": COORDINATOR,
+    "coordinator.user_resend_invitation": COORDINATOR,
     "reports.home": frozenset({Role.BOROUGH_LEAD, Role.COORDINATOR, Role.ADMIN}),
     "admin.home": ADMIN,
     "admin.users": ADMIN,
     "admin.user": ADMIN,
+    "admin.user_invite": ADMIN,
+    "admin.user_edit": ADMIN,
+    "admin.user_deactivate": ADMIN,
+    "admin.user_reactivate": ADMIN,
+    "admin.user_resend_invitation": ADMIN,
+    "admin.outbox": ADMIN,
     "admin.standards": ADMIN,
     "admin.standard": ADMIN,
     "admin.standard_new": ADMIN,

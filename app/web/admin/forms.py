@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
+from wtforms import BooleanField, Field, SelectField, SelectMultipleField, StringField
+from wtforms.validators import InputRequired, ValidationError
 
 from app.models import GradeSet, Role
 from app.web.forms_common import (
+    checkbox_field,
     checkboxes_field,
+    choices,
     radio_field,
     select_field,
     submit_button,
@@ -23,6 +28,89 @@ class UserFilterForm(FlaskForm):
     role = select_field("Role", [("", "Any role")] + [(r.value, r.label) for r in Role])
     borough = select_field("Borough", [])
     submit = submit_button("Filter")
+
+
+# Users
+
+ROLE_VALUES = frozenset(role.value for role in Role)
+EMAIL_FORMAT = (
+    r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+    "Enter an email address in the correct format, like name@example.com",
+)
+
+
+def _known_roles(form: FlaskForm, field: Field) -> None:
+    if not set(field.data or []) <= ROLE_VALUES:
+        raise ValidationError("Select roles from the list")
+
+
+def roles_field(roles: list[Role], *, hint: str = "") -> SelectMultipleField:
+    """Role checkboxes. A role that is not offered is not refused here: whether someone may
+    grant a role is the domain's rule, and it answers with a clearer message."""
+    return SelectMultipleField(
+        "Roles",
+        choices=choices((role.value, role.label) for role in roles),
+        validators=[InputRequired("Select at least one role"), _known_roles],
+        widget=GovCheckboxesInput(),
+        description=hint,
+        validate_choice=False,
+    )
+
+
+def name_field() -> StringField:
+    return text_field("Full name", required="Enter their full name", max_length=200)
+
+
+def email_field() -> StringField:
+    return text_field(
+        "Email address",
+        required="Enter their email address",
+        max_length=320,
+        pattern=EMAIL_FORMAT,
+        hint="We will send an invitation to choose a password to this address",
+    )
+
+
+def borough_field() -> SelectField:
+    """A select of the boroughs; the view fills in the choices."""
+    return select_field("Borough", [], required="Select a borough")
+
+
+def programme_wide_field() -> BooleanField:
+    return checkbox_field(
+        "Programme-wide: sees every borough",
+        hint="Only coordinators can be programme-wide. Use it for the central programme team.",
+    )
+
+
+class InviteUserForm(FlaskForm):
+    name = name_field()
+    email = email_field()
+    roles = roles_field(list(Role), hint="Select all that apply")
+    borough = borough_field()
+    programme_wide = programme_wide_field()
+    submit = submit_button("Send invitation")
+
+
+class EditUserForm(FlaskForm):
+    name = name_field()
+    roles = roles_field(list(Role), hint="Select all that apply")
+    borough = borough_field()
+    programme_wide = programme_wide_field()
+    row_version = version_field()
+    submit = submit_button("Save changes")
+
+
+class DeactivateForm(FlaskForm):
+    submit = submit_button("Yes, deactivate this account")
+
+
+class ReactivateForm(FlaskForm):
+    submit = submit_button("Yes, reactivate this account")
+
+
+class ResendInvitationForm(FlaskForm):
+    submit = submit_button("Send a new invitation")
 
 
 class StandardForm(FlaskForm):

@@ -3,18 +3,48 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from app.access import users_visible_to
 from app.domain import audit, standards
+from app.domain.account_links import Purpose
+from app.domain.accounts import invite_user, set_active, update_user
 from app.domain.errors import DomainError, NotFound, StaleEdit
 from app.domain.users import filter_users
 from app.extensions import db
-from app.models import KSB, AuditAction, Borough, GradeSet, Role, Standard, TrainingProvider, User
+from app.mail import MemoryBackend, OutboxBackend
+from app.models import KSB, AuditAction, Borough, GradeSet, Role, Standard, TrainingProvider
+from app.web.account_mail import send_account_link
 from app.web.admin import bp
-from app.web.admin.forms import ConfirmForm, KSBForm, ProviderForm, StandardForm, UserFilterForm
+from app.web.admin.forms import (
+    ConfirmForm,
+    DeactivateForm,
+    EditUserForm,
+    InviteUserForm,
+    KSBForm,
+    ProviderForm,
+    ReactivateForm,
+    ResendInvitationForm,
+    StandardForm,
+    UserFilterForm,
+)
 from app.web.forms_common import choices, render_form, show_domain_error
 from app.web.pagination import page_number, paginate
+from app.web.user_pages import (
+    borough_choices,
+    chosen_borough,
+    chosen_roles,
+    commit_invitation,
+    may_resend_invitation,
+    remember_invitation,
+    resend_invitation,
+    take_user_notice,
+    user_in_scope,
+)
+
+# The most recent mails the outbox page lists.
+OUTBOX_LIMIT = 50
 
 
 @bp.get("/")
@@ -45,18 +75,135 @@ def users() -> str:
 
 @bp.get("/users/<int:user_id>")
 def user(user_id: int) -> str:
-    shown = (
-        db.session.scalars(filter_users(users_visible_to(current_user)).where(User.id == user_id))
-        .unique()
-        .one_or_none()
-    )
-    if shown is None:
-        abort(404)
+    shown = user_in_scope(user_id)
     audit.record(
         db.session, AuditAction.VIEWED_RECORD, actor=current_user, target=audit.target_of(shown)
     )
     db.session.commit()
-    return render_template("admin/user.html", shown=shown)
+    return render_template(
+        "admin/user.html",
+        shown=shown,
+        notice=take_user_notice(shown),
+        can_resend=may_resend_invitation(shown),
+        resend_form=ResendInvitationForm(),
+    )
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+def user_invite() -> ResponseReturnValue:
+    form = InviteUserForm()
+    form.borough.choices = borough_choices(blank=True)
+    if form.validate_on_submit():
+        try:
+            invited = invite_user(
+                db.session,
+                actor=current_user,
+                email=form.email.data,
+                name=form.name.data,
+                borough=chosen_borough(form),
+                roles=chosen_roles(form),
+                programme_wide=form.programme_wide.data,
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            if commit_invitation(form):
+                remember_invitation(
+                    invited, send_account_link(invited, Purpose.INVITATION, invited_by=current_user)
+                )
+                return redirect(url_for("admin.user", user_id=invited.id))
+    return render_form("admin/user_form.html", form, shown=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def user_edit(user_id: int) -> ResponseReturnValue:
+    shown = user_in_scope(user_id)
+    form = EditUserForm()
+    form.borough.choices = borough_choices(blank=False)
+    if request.method == "GET":
+        form.name.data = shown.name
+        form.roles.data = sorted(shown.roles)
+        form.borough.data = str(shown.borough_id)
+        form.programme_wide.data = shown.is_programme_wide
+        form.row_version.data = str(shown.row_version)
+    if form.validate_on_submit():
+        try:
+            update_user(
+                db.session,
+                shown,
+                actor=current_user,
+                name=form.name.data,
+                borough=chosen_borough(form),
+                roles=chosen_roles(form),
+                programme_wide=form.programme_wide.data,
+                # An empty version (a form from nowhere) never matches, so it counts as stale.
+                expected_version=int(form.row_version.data or -1),
+            )
+        except StaleEdit as error:
+            db.session.rollback()
+            current = user_in_scope(user_id)
+            form.row_version.data = str(current.row_version)
+            return render_template(
+                "admin/user_form.html", form=form, shown=current, stale=error.message
+            ), 409
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{form.name.data}’s details have been updated")
+            return redirect(url_for("admin.user", user_id=user_id))
+    return render_form("admin/user_form.html", form, shown=shown)
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
+def user_deactivate(user_id: int) -> ResponseReturnValue:
+    return _change_active(user_id, active=False, form=DeactivateForm())
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["GET", "POST"])
+def user_reactivate(user_id: int) -> ResponseReturnValue:
+    return _change_active(user_id, active=True, form=ReactivateForm())
+
+
+def _change_active(user_id: int, *, active: bool, form: FlaskForm) -> ResponseReturnValue:
+    shown = user_in_scope(user_id)
+    context = {"shown": shown, "activating": active, "form": form}
+    if form.validate_on_submit():
+        name = shown.name
+        try:
+            set_active(db.session, shown, active, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            return render_template("admin/user_active.html", refused=error.message, **context), 400
+        db.session.commit()
+        if active:
+            flash(f"{name}’s account has been reactivated")
+        else:
+            flash(f"{name}’s account has been deactivated and they have been signed out")
+        return redirect(url_for("admin.user", user_id=user_id))
+    return render_template("admin/user_active.html", refused=None, **context)
+
+
+@bp.post("/users/<int:user_id>/invitation")
+def user_resend_invitation(user_id: int) -> ResponseReturnValue:
+    return resend_invitation(user_in_scope(user_id), "admin.user")
+
+
+# The development and test outbox
+
+
+@bp.get("/outbox")
+def outbox() -> str:
+    backend = current_app.extensions["mail"]
+    if isinstance(backend, OutboxBackend):
+        messages = backend.messages()
+    elif isinstance(backend, MemoryBackend):
+        messages = list(reversed(backend.sent))
+    else:
+        abort(404)  # real mail leaves the service; there is nothing to read here
+    return render_template(
+        "admin/outbox.html", messages=messages[:OUTBOX_LIMIT], total=len(messages)
+    )
 
 
 # Standards and KSBs
