@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, redirect, session, url_for
+from flask import abort, current_app, redirect, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -13,14 +13,16 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from app.access import users_visible_to
+from app.domain import audit
 from app.domain.account_links import LIFETIME_IN_WORDS, Purpose
 from app.domain.accounts import invitation_refusal, renew_invitation
 from app.domain.errors import DomainError
 from app.domain.users import filter_users
 from app.extensions import db
-from app.models import Borough, Role, User
+from app.models import AuditAction, Borough, Role, User
 from app.web.account_mail import SentLink, send_account_link
 from app.web.forms_common import choices
+from app.web.pagination import Page, page_number, paginate
 
 
 def user_in_scope(user_id: int) -> User:
@@ -33,6 +35,29 @@ def user_in_scope(user_id: int) -> User:
     if shown is None:
         abort(404)
     return shown
+
+
+def filtered_users(form: FlaskForm) -> Page[User]:
+    """The page of users within the viewer's scope that a filter form (q, role, and borough
+    when the form has one) asks for. Nonsense filter values are ignored."""
+    form.validate()
+    role = Role(form.role.data) if form.role.data in set(Role) else None
+    borough = form.borough.data if getattr(form, "borough", None) else None
+    statement = filter_users(
+        users_visible_to(current_user),
+        text=form.q.data if not form.q.errors else None,
+        role=role,
+        borough_id=int(borough) if (borough or "").isdigit() else None,
+    )
+    return paginate(db.session, statement, page_number(), current_app.config["PAGE_SIZE"])
+
+
+def record_user_view(shown: User) -> None:
+    """Staff looking at a person's record leave a trace in the audit trail."""
+    audit.record(
+        db.session, AuditAction.VIEWED_RECORD, actor=current_user, target=audit.target_of(shown)
+    )
+    db.session.commit()
 
 
 def borough_choices(*, blank: bool) -> list[Any]:

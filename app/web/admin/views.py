@@ -6,15 +6,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from app.access import users_visible_to
-from app.domain import audit, standards
+from app.domain import standards
 from app.domain.account_links import Purpose
 from app.domain.accounts import invite_user, set_active, update_user
 from app.domain.errors import DomainError, NotFound, StaleEdit
-from app.domain.users import filter_users
 from app.extensions import db
 from app.mail import MemoryBackend, OutboxBackend
-from app.models import KSB, AuditAction, Borough, GradeSet, Role, Standard, TrainingProvider
+from app.models import KSB, GradeSet, Standard, TrainingProvider
 from app.web.account_mail import send_account_link
 from app.web.admin import bp
 from app.web.admin.forms import (
@@ -30,13 +28,14 @@ from app.web.admin.forms import (
     UserFilterForm,
 )
 from app.web.forms_common import choices, render_form, show_domain_error
-from app.web.pagination import page_number, paginate
 from app.web.user_pages import (
     borough_choices,
     chosen_borough,
     chosen_roles,
     commit_invitation,
+    filtered_users,
     may_resend_invitation,
+    record_user_view,
     remember_invitation,
     resend_invitation,
     take_user_notice,
@@ -58,28 +57,14 @@ def home() -> str:
 @bp.get("/users")
 def users() -> str:
     form = UserFilterForm(request.args)
-    boroughs = db.session.scalars(select(Borough).order_by(Borough.name)).all()
-    form.borough.choices = choices([("", "Any borough")] + [(str(b.id), b.name) for b in boroughs])
-    form.validate()
-    role = Role(form.role.data) if form.role.data in set(Role) else None
-    borough_id = int(form.borough.data) if (form.borough.data or "").isdigit() else None
-    statement = filter_users(
-        users_visible_to(current_user),
-        text=form.q.data if not form.q.errors else None,
-        role=role,
-        borough_id=borough_id,
-    )
-    page = paginate(db.session, statement, page_number(), current_app.config["PAGE_SIZE"])
-    return render_template("admin/users.html", form=form, page=page)
+    form.borough.choices = [*choices([("", "Any borough")]), *borough_choices(blank=False)]
+    return render_template("admin/users.html", form=form, page=filtered_users(form))
 
 
 @bp.get("/users/<int:user_id>")
 def user(user_id: int) -> str:
     shown = user_in_scope(user_id)
-    audit.record(
-        db.session, AuditAction.VIEWED_RECORD, actor=current_user, target=audit.target_of(shown)
-    )
-    db.session.commit()
+    record_user_view(shown)
     return render_template(
         "admin/user.html",
         shown=shown,

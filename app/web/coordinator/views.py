@@ -1,29 +1,28 @@
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from app.access import borough_scope, users_visible_to
-from app.domain import audit
+from app.access import borough_scope
 from app.domain.account_links import Purpose
 from app.domain.accounts import invitable_roles, invite_user
 from app.domain.errors import DomainError
-from app.domain.users import filter_users
 from app.extensions import db
-from app.models import AuditAction, Borough, Role
+from app.models import Borough, Role
 from app.web.account_mail import send_account_link
 from app.web.admin.forms import ResendInvitationForm
 from app.web.coordinator import bp
 from app.web.coordinator.forms import InviteUserForm, UserFilterForm
 from app.web.forms_common import choices, render_form, show_domain_error
-from app.web.pagination import page_number, paginate
 from app.web.user_pages import (
     borough_choices,
     chosen_borough,
     chosen_roles,
     commit_invitation,
+    filtered_users,
     may_resend_invitation,
+    record_user_view,
     remember_invitation,
     resend_invitation,
     take_user_notice,
@@ -50,26 +49,13 @@ def users() -> str:
         form.borough.choices = [*choices([("", "Any borough")]), *borough_choices(blank=False)]
     else:
         del form.borough
-    form.validate()
-    role = Role(form.role.data) if form.role.data in set(Role) else None
-    borough_data = form.borough.data if form.borough else None
-    statement = filter_users(
-        users_visible_to(current_user),
-        text=form.q.data if not form.q.errors else None,
-        role=role,
-        borough_id=int(borough_data) if (borough_data or "").isdigit() else None,
-    )
-    page = paginate(db.session, statement, page_number(), current_app.config["PAGE_SIZE"])
-    return render_template("coordinator/users.html", form=form, page=page)
+    return render_template("coordinator/users.html", form=form, page=filtered_users(form))
 
 
 @bp.get("/users/<int:user_id>")
 def user(user_id: int) -> str:
     shown = user_in_scope(user_id)
-    audit.record(
-        db.session, AuditAction.VIEWED_RECORD, actor=current_user, target=audit.target_of(shown)
-    )
-    db.session.commit()
+    record_user_view(shown)
     return render_template(
         "coordinator/user.html",
         shown=shown,

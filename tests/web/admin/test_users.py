@@ -23,7 +23,7 @@ def test_users_are_listed_with_roles_and_borough(get_page, login_as, db_session)
         row.select("td")[0].get_text(strip=True): [c.get_text(strip=True) for c in row.select("td")]
         for row in page.select("tbody tr")
     }
-    assert rows["Bola Camden"][2:] == ["Coordinator, Mentor", "Camden", "Active"]
+    assert rows["Bola Camden"][2:] == ["Coordinator, Mentor", "Camden", "Invited"]
     assert "Showing 1 to 2 of 2 users" in text_of(page)
 
 
