@@ -9,15 +9,26 @@ from __future__ import annotations
 
 import enum
 import logging
+from datetime import date
 
 from flask import Flask, abort, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql import ColumnElement
 
+from app.clock import today
 from app.domain import audit
-from app.models import AuditAction, Role, User
+from app.models import (
+    Apprentice,
+    AuditAction,
+    Cohort,
+    MentorAssignment,
+    Placement,
+    Role,
+    User,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +42,8 @@ PUBLIC = Open.PUBLIC
 SIGNED_IN = Open.SIGNED_IN
 ADMIN = frozenset({Role.ADMIN})
 COORDINATOR = frozenset({Role.COORDINATOR})
+# The programme's records: coordinators within their scope, and admins, who see everything.
+COORDINATION = frozenset({Role.COORDINATOR, Role.ADMIN})
 
 Rule = Open | frozenset[Role]
 
@@ -55,6 +68,24 @@ POLICY: dict[str, Rule] = {
     "coordinator.user": COORDINATOR,
     "coordinator.user_invite": COORDINATOR,
     "coordinator.user_resend_invitation": COORDINATOR,
+    "coordinator.cohorts": COORDINATION,
+    "coordinator.cohort_new": COORDINATION,
+    "coordinator.cohort": COORDINATION,
+    "coordinator.cohort_edit": COORDINATION,
+    "coordinator.apprentices": COORDINATION,
+    "coordinator.apprentice_new": COORDINATION,
+    "coordinator.apprentice_import": COORDINATION,
+    "coordinator.apprentice": COORDINATION,
+    "coordinator.apprentice_edit": COORDINATION,
+    "coordinator.apprentice_status": COORDINATION,
+    "coordinator.placement_new": COORDINATION,
+    "coordinator.placement_edit": COORDINATION,
+    "coordinator.placement_end": COORDINATION,
+    "coordinator.mentors": COORDINATION,
+    "coordinator.mentor_capacity": COORDINATION,
+    "coordinator.mentor_assign": COORDINATION,
+    "mentor.mentee": frozenset({Role.MENTOR}),
+    "mentor.meeting_new": frozenset({Role.MENTOR}),
     "reports.home": frozenset({Role.BOROUGH_LEAD, Role.COORDINATOR, Role.ADMIN}),
     "admin.home": ADMIN,
     "admin.users": ADMIN,
@@ -152,3 +183,74 @@ def users_visible_to(user: User) -> Select[tuple[User]]:
     if scope is not None:
         statement = statement.where(User.borough_id.in_(scope))
     return statement
+
+
+def current_placement_condition(on: date) -> ColumnElement[bool]:
+    """Placements under way on a date (an open end means still going)."""
+    return and_(
+        Placement.start_date <= on, or_(Placement.end_date.is_(None), Placement.end_date >= on)
+    )
+
+
+def apprentices_visible_to(user: User) -> Select[tuple[Apprentice]]:
+    """Apprentices the user may read, by every route DESIGN.md's scoping table gives:
+    coordinators their employing borough's, and those placed with their borough now; mentors
+    their current mentees; an apprentice themselves; admins and programme-wide coordinators all.
+    """
+    statement = select(Apprentice)
+    if Role.ADMIN in user.roles or (Role.COORDINATOR in user.roles and user.is_programme_wide):
+        return statement
+    routes = []
+    if Role.COORDINATOR in user.roles:
+        routes.append(Apprentice.employing_borough_id == user.borough_id)
+        routes.append(
+            Apprentice.id.in_(
+                select(Placement.apprentice_id).where(
+                    Placement.host_borough_id == user.borough_id,
+                    current_placement_condition(today()),
+                )
+            )
+        )
+    if Role.MENTOR in user.roles:
+        routes.append(
+            Apprentice.id.in_(
+                select(MentorAssignment.apprentice_id).where(
+                    MentorAssignment.mentor_user_id == user.id, MentorAssignment.end_date.is_(None)
+                )
+            )
+        )
+    if Role.APPRENTICE in user.roles:
+        routes.append(Apprentice.user_id == user.id)
+    return statement.where(or_(*routes)) if routes else statement.where(False)
+
+
+def may_change_apprentice(user: User, apprentice: Apprentice) -> bool:
+    """Changes belong to the employing borough's coordinators (and admins); a host borough and a
+    mentor may only read."""
+    if Role.ADMIN in user.roles:
+        return True
+    if Role.COORDINATOR not in user.roles:
+        return False
+    scope = borough_scope(user)
+    return scope is None or apprentice.employing_borough_id in scope
+
+
+def cohorts_visible_to(user: User) -> Select[tuple[Cohort]]:
+    """Cohorts led by the user's borough or with apprentices employed by it."""
+    statement = select(Cohort)
+    scope = borough_scope(user)
+    if scope is None:
+        return statement
+    return statement.where(
+        or_(
+            Cohort.lead_borough_id.in_(scope),
+            Cohort.id.in_(
+                select(Apprentice.cohort_id).where(Apprentice.employing_borough_id.in_(scope))
+            ),
+        )
+    )
+
+
+def may_change_cohort(user: User, cohort: Cohort) -> bool:
+    scope = borough_scope(user)
+    return scope is None or cohort.lead_borough_id in scope

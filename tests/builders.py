@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -14,7 +16,21 @@ from sqlalchemy.orm import Session
 
 from app.domain import accounts
 from app.domain.standards import ksb_sort_key
-from app.models import KSB, Borough, GradeSet, Role, Standard, TrainingProvider, User
+from app.models import (
+    KSB,
+    Apprentice,
+    ApprenticeStatus,
+    Borough,
+    Cohort,
+    GradeSet,
+    MentorAssignment,
+    MentorProfile,
+    Placement,
+    Role,
+    Standard,
+    TrainingProvider,
+    User,
+)
 
 _sequence = itertools.count(1)
 
@@ -95,3 +111,122 @@ def create_provider(
     session.add(provider)
     session.commit()
     return provider
+
+
+def create_cohort(
+    session: Session,
+    *,
+    lead: str = "Hackney",
+    standard: Standard | None = None,
+    provider: TrainingProvider | None = None,
+    name: str | None = None,
+    start_date: date = date(2026, 9, 1),
+    planned_end_date: date = date(2028, 8, 31),
+    capacity: int = 20,
+) -> Cohort:
+    number = next(_sequence)
+    cohort = Cohort(
+        name=name or f"Cohort {number}",
+        standard=standard,
+        training_provider=provider or create_provider(session),
+        lead_borough=get_borough(session, lead),
+        start_date=start_date,
+        planned_end_date=planned_end_date,
+        capacity=capacity,
+    )
+    session.add(cohort)
+    session.commit()
+    return cohort
+
+
+def create_apprentice(
+    session: Session,
+    *,
+    borough: str = "Hackney",
+    cohort: Cohort | None = None,
+    standard: Standard | None = None,
+    user: User | None = None,
+    name: str | None = None,
+    status: ApprenticeStatus = ApprenticeStatus.WAITING_TO_START,
+    start_date: date = date(2026, 9, 1),
+    months: int = 24,
+    date_of_birth: date = date(2006, 5, 17),
+    residence: str | None = None,
+    uln: str | None = None,
+    contracted_hours: str = "37.5",
+) -> Apprentice:
+    standard = standard or (cohort.standard if cohort is not None else None)
+    standard = standard or create_standard(session)
+    cohort = cohort or create_cohort(session, lead=borough, standard=standard)
+    user = user or create_user(session, roles=[Role.APPRENTICE], borough=borough, name=name)
+    practical_end = start_date + timedelta(days=round(months * 30.44))
+    apprentice = Apprentice(
+        user=user,
+        cohort=cohort,
+        standard=standard,
+        training_provider_id=cohort.training_provider_id,
+        employing_borough=get_borough(session, borough),
+        residence_borough=get_borough(session, residence or borough),
+        uln=uln,
+        date_of_birth=date_of_birth,
+        start_date=start_date,
+        practical_period_end=practical_end,
+        planned_end_date=practical_end + timedelta(days=90),
+        contracted_hours=Decimal(contracted_hours),
+        status=status.value,
+        qualifying_period_start=start_date,
+    )
+    session.add(apprentice)
+    session.commit()
+    return apprentice
+
+
+def create_placement(
+    session: Session,
+    apprentice: Apprentice,
+    *,
+    host: str = "Hackney",
+    team: str = "Digital services",
+    start_date: date | None = None,
+    end_date: date | None = None,
+) -> Placement:
+    placement = Placement(
+        apprentice_id=apprentice.id,
+        host_borough=get_borough(session, host),
+        team=team,
+        line_manager_name="Morgan Lee",
+        line_manager_email="morgan.lee@example.org",
+        start_date=start_date or apprentice.start_date,
+        end_date=end_date,
+    )
+    session.add(placement)
+    session.commit()
+    return placement
+
+
+def create_mentor(
+    session: Session, *, borough: str = "Hackney", capacity: int = 3, name: str | None = None
+) -> User:
+    mentor = create_user(session, roles=[Role.MENTOR], borough=borough, name=name)
+    session.add(MentorProfile(user_id=mentor.id, capacity=capacity, current_mentees=0))
+    session.commit()
+    return mentor
+
+
+def assign_mentor(
+    session: Session, apprentice: Apprentice, mentor: User, *, start_date: date | None = None
+) -> MentorAssignment:
+    """An assignment as the domain would make it: the mentor's count goes up by one."""
+    assignment = MentorAssignment(
+        apprentice_id=apprentice.id,
+        mentor_user_id=mentor.id,
+        start_date=start_date or apprentice.start_date,
+    )
+    session.add(assignment)
+    profile = session.get(MentorProfile, mentor.id)
+    if profile is None:
+        profile = MentorProfile(user_id=mentor.id, capacity=3, current_mentees=0)
+        session.add(profile)
+    profile.current_mentees = (profile.current_mentees or 0) + 1
+    session.commit()
+    return assignment

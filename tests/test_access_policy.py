@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 
 from app.access import POLICY
 from app.extensions import db
-from app.models import KSB, Role, Standard, TrainingProvider, User
+from app.models import KSB, ApprenticeStatus, Role, Standard, TrainingProvider, User
 from tests import builders
 from tests.html_checks import check_page
 
@@ -35,6 +35,7 @@ EVERYONE = frozenset(VIEWERS)
 SIGNED_IN = EVERYONE - {ANONYMOUS}
 ADMIN_ONLY = frozenset({Role.ADMIN})
 COORDINATORS = frozenset({Role.COORDINATOR, PROGRAMME_WIDE})
+COORDINATION = COORDINATORS | ADMIN_ONLY
 
 # Who may GET each page. Signed-out visitors are sent to sign in; other roles get 403.
 GET_ACCESS: dict[str, frozenset] = {
@@ -54,6 +55,24 @@ GET_ACCESS: dict[str, frozenset] = {
     "coordinator.users": COORDINATORS,
     "coordinator.user": COORDINATORS,
     "coordinator.user_invite": COORDINATORS,
+    "coordinator.cohorts": COORDINATION,
+    "coordinator.cohort_new": COORDINATION,
+    "coordinator.cohort": COORDINATION,
+    "coordinator.cohort_edit": COORDINATION,
+    "coordinator.apprentices": COORDINATION,
+    "coordinator.apprentice_new": COORDINATION,
+    "coordinator.apprentice_import": COORDINATION,
+    "coordinator.apprentice": COORDINATION,
+    "coordinator.apprentice_edit": COORDINATION,
+    "coordinator.apprentice_status": COORDINATION,
+    "coordinator.placement_new": COORDINATION,
+    "coordinator.placement_edit": COORDINATION,
+    "coordinator.placement_end": COORDINATION,
+    "coordinator.mentors": COORDINATION,
+    "coordinator.mentor_capacity": COORDINATION,
+    "coordinator.mentor_assign": COORDINATION,
+    "mentor.mentee": frozenset({Role.MENTOR}),
+    "mentor.meeting_new": frozenset({Role.MENTOR}),
     "reports.home": frozenset({Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}),
     "admin.home": ADMIN_ONLY,
     "admin.users": ADMIN_ONLY,
@@ -75,9 +94,24 @@ GET_ACCESS: dict[str, frozenset] = {
     "admin.provider_edit": ADMIN_ONLY,
 }
 
-# Allowed by role, but the sample record is outside this viewer's scope: not found. (The
-# sample user belongs to Camden; every viewer here belongs to Hackney.)
-OUT_OF_SCOPE = {("coordinator.user", Role.COORDINATOR)}
+# Allowed by role, but the sample record is outside this viewer's scope: the sample records
+# belong to Camden and every viewer here to Hackney. Another borough's record is not found
+# (404); one the viewer may read but not change is forbidden (403).
+OUT_OF_SCOPE = {
+    ("coordinator.user", Role.COORDINATOR): 404,
+    ("coordinator.cohort", Role.COORDINATOR): 404,
+    ("coordinator.cohort_edit", Role.COORDINATOR): 404,
+    ("coordinator.apprentice", Role.COORDINATOR): 404,
+    ("coordinator.apprentice_edit", Role.COORDINATOR): 404,
+    ("coordinator.apprentice_status", Role.COORDINATOR): 404,
+    ("coordinator.placement_new", Role.COORDINATOR): 404,
+    ("coordinator.placement_edit", Role.COORDINATOR): 404,
+    ("coordinator.placement_end", Role.COORDINATOR): 404,
+    ("coordinator.mentor_assign", Role.COORDINATOR): 404,
+    ("coordinator.mentor_capacity", Role.COORDINATOR): 403,
+    ("mentor.mentee", Role.MENTOR): 404,
+    ("mentor.meeting_new", Role.MENTOR): 404,
+}
 
 # Pages that answer a signed-in visitor with a redirect rather than a page.
 REDIRECTS_WHEN_SIGNED_IN = {"auth.home", "auth.sign_in"}
@@ -129,7 +163,15 @@ def sample_records(db_session, app) -> dict[str, Any]:
     provider = builders.create_provider(db_session)
     someone = builders.create_user(db_session, roles=[Role.MENTOR], borough="Camden")
     ksb = db_session.scalars(select(KSB).where(KSB.standard_id == standard.id)).first()
+    apprentice = builders.create_apprentice(
+        db_session, borough="Camden", standard=standard, status=ApprenticeStatus.ACTIVE
+    )
+    placement = builders.create_placement(db_session, apprentice, host="Camden")
     return {
+        "cohort_id": apprentice.cohort_id,
+        "apprentice_id": apprentice.id,
+        "placement_id": placement.id,
+        "move": "pause",
         "standard_id": standard.id,
         "ksb_id": ksb.id,
         "provider_id": provider.id,
@@ -173,7 +215,7 @@ def test_get_access_matrix(app, client, db_session, endpoint, viewer):
 
     allowed = viewer in GET_ACCESS[endpoint]
     if (endpoint, viewer) in OUT_OF_SCOPE:
-        assert response.status_code == 404
+        assert response.status_code == OUT_OF_SCOPE[endpoint, viewer]
     elif allowed and user is not None and endpoint in REDIRECTS_WHEN_SIGNED_IN:
         assert response.status_code == 302
     elif allowed:

@@ -3,6 +3,7 @@ match what the migrations build (SecureDrop's and Notify's checks)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -43,16 +44,20 @@ def tables() -> set[str]:
 
 
 def schema_snapshot() -> dict:
+    def text_of(items: list) -> list[str]:
+        # default=str renders SQL fragments (a partial index's WHERE) by their text
+        return sorted(json.dumps(item, default=str, sort_keys=True) for item in items)
+
     inspector = inspect(db.engine)
     return {
         table: (
-            sorted(
-                (c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)
+            text_of(
+                [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)]
             ),
-            sorted(str(sorted(i.items())) for i in inspector.get_indexes(table)),
-            sorted(str(sorted(u.items())) for u in inspector.get_unique_constraints(table)),
-            sorted(str(sorted(c.items())) for c in inspector.get_check_constraints(table)),
-            sorted(str(sorted(f.items())) for f in inspector.get_foreign_keys(table)),
+            text_of(inspector.get_indexes(table)),
+            text_of(inspector.get_unique_constraints(table)),
+            text_of(inspector.get_check_constraints(table)),
+            text_of(inspector.get_foreign_keys(table)),
         )
         for table in sorted(tables())
     }

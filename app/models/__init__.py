@@ -2,12 +2,32 @@
 
 from app.models.audit import AuditAction, AuditEvent
 from app.models.borough import Borough
+from app.models.mentoring import MentorAssignment, MentorMeeting, MentorProfile
+from app.models.programme import (
+    Apprentice,
+    ApprenticeImport,
+    ApprenticeStatus,
+    ApprenticeStatusEvent,
+    Cohort,
+    Placement,
+    WithdrawalReason,
+)
 from app.models.security import SignInFailure, SignInLock
 from app.models.standard import KSB, GradeSet, Standard, TrainingProvider
 from app.models.user import Role, User, UserRole, UserSession
 
 __all__ = [
     "KSB",
+    "Apprentice",
+    "ApprenticeImport",
+    "ApprenticeStatus",
+    "ApprenticeStatusEvent",
+    "Cohort",
+    "MentorAssignment",
+    "MentorMeeting",
+    "MentorProfile",
+    "Placement",
+    "WithdrawalReason",
     "AuditAction",
     "AuditEvent",
     "Borough",

@@ -2,4 +2,11 @@ from flask import Blueprint
 
 bp = Blueprint("coordinator", __name__)
 
-from app.web.coordinator import views  # noqa: E402, F401
+# One module of views per area; each registers its routes on `bp`.
+from app.web.coordinator import (  # noqa: E402, F401
+    apprentices,
+    cohorts,
+    mentors,
+    placements,
+    views,
+)
