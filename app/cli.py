@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
@@ -70,6 +72,79 @@ def seed_demo_command(if_no_users: bool) -> None:
     )
 
 
+@click.command("refresh-status")
+@with_appcontext
+def refresh_status() -> None:
+    """Start every apprentice whose start date has come (safe to run daily, or again)."""
+    from app.clock import today
+    from app.domain.lifecycle import start_due_apprentices
+
+    started = start_due_apprentices(db.session, today())
+    db.session.commit()
+    click.echo(f"Started {started} {'apprentice' if started == 1 else 'apprentices'}.")
+
+
+@click.command("import-apprentices")
+@with_appcontext
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--actor",
+    "actor_email",
+    required=True,
+    help="Email address of the coordinator or administrator doing the import.",
+)
+def import_apprentices_command(csv_file: Path, actor_email: str) -> None:
+    """Import apprentices from a CSV file (the columns are in the README). If any row is wrong,
+    nothing is imported and every problem is listed."""
+    from app.domain.account_links import Purpose
+    from app.domain.accounts import find_user_by_email
+    from app.domain.apprentice_import import ImportRefused, import_apprentices
+    from app.web.account_mail import send_account_link
+
+    actor = find_user_by_email(db.session, actor_email)
+    if actor is None or not actor.is_active:
+        raise click.ClickException(f"No active user has the email address {actor_email!r}.")
+    try:
+        result = import_apprentices(
+            db.session, csv_file.read_bytes(), filename=csv_file.name, actor=actor
+        )
+    except ImportRefused as refused:
+        db.session.rollback()
+        for error in refused.errors:
+            column = f" {error.column}:" if error.column else ""
+            click.echo(f"Row {error.row}:{column} {error.message}", err=True)
+        raise click.ClickException(refused.message) from None
+    if result.already_imported is not None:
+        db.session.rollback()
+        click.echo(
+            f"This file was already imported (as {result.already_imported.filename}); "
+            "nothing was created."
+        )
+        return
+    db.session.commit()
+    # Links in mail are built from PUBLIC_URL; url_for needs a request context to build paths.
+    with current_app.test_request_context():
+        unsent = [
+            user
+            for user in result.invited
+            if not send_account_link(user, Purpose.INVITATION, invited_by=actor).mailed
+        ]
+    created = len(result.created)
+    click.echo(
+        f"Imported {created} {'apprentice' if created == 1 else 'apprentices'}; "
+        f"skipped {len(result.skipped)} already imported."
+    )
+    for row, email in result.skipped:
+        click.echo(f"  Row {row}: {email} is already an apprentice, skipped.")
+    for user in unsent:
+        click.echo(
+            f"  The invitation to {user.email} could not be mailed; send it again from their page.",
+            err=True,
+        )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed)
+    app.cli.add_command(refresh_status)
+    app.cli.add_command(import_apprentices_command)

@@ -6,12 +6,14 @@ Forms check the shape of input; rules about the data live in app.domain.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from flask import render_template
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
+    GovDateInput,
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
@@ -21,6 +23,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -49,6 +52,61 @@ class WholeNumberField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError(f"{self.label.text} must be a whole number") from None
+
+
+class GovDateField(DateField):
+    """A date entered as day, month and year (the GOV.UK date input), checked with GOV.UK wording.
+
+    All three parts blank means no date: "Enter the <label>" when the date is required, None
+    otherwise. A POST that leaves the field out entirely counts as blank; one with a part
+    missing or extra (never sent by the page itself) is refused rather than crashing the widget,
+    which needs exactly three parts to show what was typed."""
+
+    PARTS = ("day", "month", "year")
+
+    def __init__(self, label: str, *, required_message: str | None = None, **kwargs: object):
+        super().__init__(label, widget=GovDateInput(), **kwargs)
+        self.required_message = required_message
+
+    @property
+    def _lower_label(self) -> str:
+        text = self.label.text
+        return text[:1].lower() + text[1:]
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        if not valuelist:
+            self.raw_data = ["", "", ""]
+            if self.required_message:
+                raise ValueError(self.required_message)
+            return
+        if len(valuelist) != len(self.PARTS):
+            self.raw_data = ["", "", ""]
+            raise ValueError(f"Enter the {self._lower_label}")
+        parts = [value.strip() for value in valuelist]
+        self.raw_data = parts
+        if not any(parts):
+            if self.required_message:
+                raise ValueError(self.required_message)
+            return
+        missing = [name for name, value in zip(self.PARTS, parts, strict=True) if not value]
+        if missing:
+            raise ValueError(f"{self.label.text} must include a {' and '.join(missing)}")
+        if not all(value.isdigit() for value in parts) or len(parts[2]) != 4:
+            raise ValueError(f"{self.label.text} must be a real date")
+        day, month, year = (int(value) for value in parts)
+        try:
+            self.data = date(year, month, day)
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a real date") from None
+
+
+def date_field(label: str, *, required: str | bool | None = None, hint: str = "") -> GovDateField:
+    """A GOV.UK date input. `required` is the message for a blank date, or True for the usual
+    "Enter the <label>"; without it a blank date is None."""
+    lower = label[:1].lower() + label[1:]
+    message = f"Enter the {lower}" if required is True else (required or None)
+    return GovDateField(label, required_message=message, description=hint)
 
 
 def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
