@@ -1,0 +1,69 @@
+"""Forms about mentoring: the coordinator's mentor list, capacity and assignment pages, and the
+mentor's own meeting form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms.validators import Regexp
+
+from app.domain.mentoring import MAX_CAPACITY, MAX_MEETING_MINUTES
+from app.web.forms_common import (
+    date_field,
+    radio_field,
+    select_field,
+    submit_button,
+    textarea_field,
+    whole_number_field,
+)
+
+EVERY_BOROUGH = "all"
+
+
+class MentorFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    borough = select_field("Borough", [])  # the view fills in the boroughs
+    show = submit_button("Show mentors")
+
+
+class CapacityForm(FlaskForm):
+    capacity = whole_number_field(
+        "Capacity",
+        minimum=0,
+        maximum=MAX_CAPACITY,
+        required="Enter the capacity",
+        hint="The most apprentices they can mentor at the same time",
+    )
+    submit = submit_button("Save capacity")
+
+
+class AssignMentorForm(FlaskForm):
+    """The view fills in the mentors of the borough shown. `current_assignment` is the id of the
+    apprentice's current assignment when the form was loaded (blank for none): if it changed
+    meanwhile, the save is stale."""
+
+    current_assignment = HiddenField(
+        validators=[Regexp(r"^\d{0,9}$", message="Reload the page and try again")]
+    )
+    mentor = radio_field("Mentor", [], required="Select a mentor")
+    start_date = date_field("Start date", required=True, hint="For example, 1 12 2026")
+    submit = submit_button("Assign mentor")
+
+
+class MeetingForm(FlaskForm):
+    met_on = date_field("Date of the meeting", required=True, hint="For example, 20 11 2026")
+    duration_minutes = whole_number_field(
+        "Length of the meeting",
+        minimum=1,
+        maximum=MAX_MEETING_MINUTES,
+        required="Enter the length of the meeting",
+        hint="In minutes, for example 45",
+    )
+    notes = textarea_field(
+        "Notes",
+        required="Enter notes from the meeting",
+        hint="What you talked about and anything agreed",
+    )
+    submit = submit_button("Save meeting")
