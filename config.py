@@ -46,6 +46,8 @@ class Config:
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD") or "quiet-river-lantern-42"
     ALLOW_SEEDING = True
     PAGE_SIZE = 25
+    # No request body may be larger (uploads are CSV files of a few hundred rows).
+    MAX_CONTENT_LENGTH = 3 * 1024 * 1024
 
     # Mail: `smtp` in production, `outbox` (log and instance/outbox) in development.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or "outbox"

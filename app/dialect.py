@@ -23,3 +23,12 @@ def _configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
 
 def is_postgresql(engine_or_connection: Any) -> bool:
     return engine_or_connection.dialect.name == "postgresql"
+
+
+def insert_for(bind: Any) -> Any:
+    """The dialect's own insert(), which offers ON CONFLICT (`on_conflict_do_nothing`)."""
+    if is_postgresql(bind):
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert

@@ -155,7 +155,8 @@ def create_apprentice(
     uln: str | None = None,
     contracted_hours: str = "37.5",
 ) -> Apprentice:
-    standard = standard or (cohort.standard if cohort is not None else None)
+    if standard is None and cohort is not None and cohort.standard_id is not None:
+        standard = session.get(Standard, cohort.standard_id)
     standard = standard or create_standard(session)
     cohort = cohort or create_cohort(session, lead=borough, standard=standard)
     user = user or create_user(session, roles=[Role.APPRENTICE], borough=borough, name=name)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import today
-from app.domain import audit
+from app.domain import audit, mentoring, placements
 from app.domain.apprenticeship_rules import left_within_qualifying_period
 from app.domain.errors import DomainError, StaleEdit, flush_versioned
 from app.models import (
@@ -208,6 +208,8 @@ def apply_move(
         ]
     apprentice.status = new.value
     flush_versioned(session)
+    if move is Move.WITHDRAW and actor is not None:
+        _end_open_arrangements(session, apprentice, effective_on, actor)
     event = record_event(
         session,
         apprentice,
@@ -226,6 +228,28 @@ def apply_move(
         fields=changed,
     )
     return event
+
+
+def _end_open_arrangements(
+    session: Session, apprentice: Apprentice, left_on: date, actor: User
+) -> None:
+    """Someone who has left has no current mentor (the mentor's place is freed) and no current
+    placement: both end on the day they left (or on their own start, if that is later)."""
+    assignment = mentoring.current_assignment(session, apprentice.id)
+    if assignment is not None:
+        mentoring.end_assignment(
+            session, assignment, max(left_on, assignment.start_date), actor=actor
+        )
+    for placement in placements.placements_for(session, apprentice.id):
+        if placement.end_date is None:
+            placements.end_placement(
+                session,
+                apprentice,
+                placement,
+                max(left_on, placement.start_date),
+                expected_version=placement.row_version,
+                actor=actor,
+            )
 
 
 def start_due_apprentices(session: Session, on: date | None = None) -> int:

@@ -18,11 +18,11 @@ from datetime import date, timedelta
 from typing import Final, Literal
 
 from sqlalchemy import Select, and_, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from app.clock import today
+from app.dialect import insert_for
 from app.domain import audit
 from app.domain.errors import DomainError, NotFound, StaleEdit, flush_versioned
 from app.models import (
@@ -86,8 +86,7 @@ def ensure_profile(session: Session, mentor: User) -> MentorProfile:
     profile = session.get(MentorProfile, mentor.id)
     if profile is not None:
         return profile
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(session.get_bind())
     session.execute(
         insert(MentorProfile)
         .values(user_id=mentor.id, capacity=DEFAULT_CAPACITY, current_mentees=0)

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.domain.accounts import create_user
+from app.domain.accounts import create_user, find_user_by_email
+from app.domain.passwords import hash_password
 from app.domain.standards import ksb_sort_key
 from app.models import KSB, Borough, GradeSet, Role, Standard, TrainingProvider, User
+from app.seed.programme import APPRENTICE_EMAIL, MENTOR_EMAIL, seed_programme
 
 # Boroughs taking part in the shared programme in the demo.
 PARTNER_BOROUGHS = (
@@ -146,6 +148,8 @@ def seed_demo(session: Session, *, password: str) -> list[DemoAccount]:
         update(Borough).where(Borough.name.in_(PARTNER_BOROUGHS)).values(is_partner=True)
     )
     for account in DEMO_ACCOUNTS:
+        if account.email == APPRENTICE_EMAIL:
+            continue  # created with their apprenticeship below
         create_user(
             session,
             email=account.email,
@@ -175,5 +179,13 @@ def seed_demo(session: Session, *, password: str) -> list[DemoAccount]:
                 name=name, ukprn=ukprn, delivers_training=trains, assesses_epa=assesses
             )
         )
+    session.flush()
+    seed_programme(
+        session,
+        actor=find_user_by_email(session, "central@example.org"),
+        mentor_user=find_user_by_email(session, MENTOR_EMAIL),
+    )
+    apprentice = find_user_by_email(session, APPRENTICE_EMAIL)
+    apprentice.password_hash = hash_password(password)
     session.flush()
     return list(DEMO_ACCOUNTS)

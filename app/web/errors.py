@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
 
-PAGES = {400, 403, 404, 405, 409, 500}
+PAGES = {400, 403, 404, 405, 409, 413, 500}
 
 
 def _render(code: int, **context: object) -> tuple[str, int]:

@@ -278,3 +278,32 @@ def test_start_due_apprentices_starts_those_whose_date_has_come_once(db_session)
     assert overdue.qualifying_period_start == date(2026, 9, 1)
     audits = db_session.scalars(select(AuditEvent)).all()
     assert len(audits) == 2 and all(a.actor_user_id is None for a in audits)
+
+
+def test_leaving_ends_the_current_placement_and_frees_the_mentors_place(db_session, actor):
+    from app.domain import mentoring
+    from app.models import MentorAssignment, MentorProfile, Placement
+
+    apprentice = builders.create_apprentice(
+        db_session, status=S.ACTIVE, start_date=date(2026, 1, 5)
+    )
+    mentor = builders.create_mentor(db_session, capacity=1)
+    mentoring.assign_mentor(
+        db_session, apprentice, mentor, start_date=date(2026, 2, 1), actor=actor
+    )
+    builders.create_placement(db_session, apprentice, start_date=date(2026, 1, 5))
+    db_session.commit()
+    apply_move(
+        db_session,
+        apprentice,
+        Move.WITHDRAW,
+        actor=actor,
+        effective_on=date(2026, 11, 20),
+        reason=WithdrawalReason.HEALTH,
+    )
+    db_session.commit()
+    db_session.expire_all()
+    assignment = db_session.scalars(select(MentorAssignment)).one()
+    placement = db_session.scalars(select(Placement)).one()
+    assert assignment.end_date == placement.end_date == date(2026, 11, 20)
+    assert db_session.get(MentorProfile, mentor.id).current_mentees == 0

@@ -63,3 +63,15 @@ def test_health_check_reports_the_database(client):
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json == {"status": "ok"}
+
+
+def test_an_oversized_request_is_refused_with_a_designed_page(client, login_as):
+    login_as(Role.COORDINATOR)
+    # A raw body, so the test client does not spool it to a temporary file.
+    response = client.post(
+        "/coordinator/apprentices/import",
+        data=b"x" * (4 * 1024 * 1024),
+        content_type="multipart/form-data; boundary=x",
+    )
+    assert response.status_code == 413
+    assert "The file is too big" in check_page(response).get_text()

@@ -66,6 +66,7 @@ from app.web.coordinator.apprentice_forms import (
 )
 from app.web.forms_common import choices, render_form, show_domain_error
 from app.web.pagination import page_number, paginate
+from app.web.scoped import apprentice_in_scope, apprentice_to_change
 from app.web.user_pages import borough_choices, remember_invitation, take_user_notice
 
 FORM_TEMPLATE = "coordinator/apprentices/form.html"
@@ -85,36 +86,25 @@ MOVE_FORMS: dict[lifecycle.Move, type[FlaskForm]] = {
 # Finding apprentices within the viewer's scope
 
 
+_DETAILS = (
+    joinedload(Apprentice.cohort),
+    joinedload(Apprentice.standard),
+    joinedload(Apprentice.training_provider),
+    joinedload(Apprentice.employing_borough),
+    joinedload(Apprentice.residence_borough),
+)
+
+
 def _with_details(statement: Select[tuple[Apprentice]]) -> Select[tuple[Apprentice]]:
-    return statement.join(Apprentice.user).options(
-        contains_eager(Apprentice.user),
-        joinedload(Apprentice.cohort),
-        joinedload(Apprentice.standard),
-        joinedload(Apprentice.training_provider),
-        joinedload(Apprentice.employing_borough),
-        joinedload(Apprentice.residence_borough),
-    )
+    return statement.join(Apprentice.user).options(contains_eager(Apprentice.user), *_DETAILS)
 
 
 def _apprentice_or_404(apprentice_id: int) -> Apprentice:
-    found = db.session.scalars(
-        _with_details(apprentices_visible_to(current_user)).where(Apprentice.id == apprentice_id)
-    ).one_or_none()
-    if found is None:
-        abort(404)
-    return found
+    return apprentice_in_scope(apprentice_id, joinedload(Apprentice.user), *_DETAILS)
 
 
 def _changeable_or_403(apprentice_id: int) -> Apprentice:
-    """The apprentice, if the viewer may change them: 404 outside their scope, 403 (audited)
-    when they may only read (a host borough's coordinator)."""
-    apprentice = _apprentice_or_404(apprentice_id)
-    if not may_change_apprentice(current_user, apprentice):
-        audit.record_security_event(
-            AuditAction.ACCESS_REFUSED, actor=current_user, target=audit.target_of(apprentice)
-        )
-        abort(403)
-    return apprentice
+    return apprentice_to_change(apprentice_id, joinedload(Apprentice.user), *_DETAILS)
 
 
 # The list

@@ -12,11 +12,12 @@ from app.access import borough_scope, may_change_cohort
 from app.domain import audit, cohorts
 from app.domain.errors import DomainError, NotFound, StaleEdit
 from app.extensions import db
-from app.models import ApprenticeStatus, AuditAction, Cohort, Standard, TrainingProvider
+from app.models import ApprenticeStatus, Cohort, Standard, TrainingProvider
 from app.web.coordinator import bp
 from app.web.coordinator.cohort_forms import MIXED, CohortForm
 from app.web.forms_common import choices, render_form, show_domain_error
 from app.web.pagination import page_number, paginate
+from app.web.scoped import refuse_change
 from app.web.user_pages import borough_choices
 
 FORM_TEMPLATE = "coordinator/cohorts/form.html"
@@ -27,14 +28,6 @@ def _cohort_or_404(cohort_id: int) -> Cohort:
         return cohorts.visible_cohort(db.session, current_user, cohort_id)
     except NotFound:
         abort(404)
-
-
-def _refuse_change(cohort: Cohort) -> None:
-    """The viewer may see this cohort but not change it: 403, and the refusal is audited."""
-    audit.record_security_event(
-        AuditAction.ACCESS_REFUSED, actor=current_user, target=audit.target_of(cohort)
-    )
-    abort(403)
 
 
 def _fill_choices(form: CohortForm, cohort: Cohort | None) -> None:
@@ -165,7 +158,7 @@ def _fill_from(form: CohortForm, record: Cohort) -> None:
 def cohort_edit(cohort_id: int) -> ResponseReturnValue:
     record = _cohort_or_404(cohort_id)
     if not may_change_cohort(current_user, record):
-        _refuse_change(record)
+        refuse_change(audit.target_of(record))
     form = CohortForm()
     _fill_choices(form, record)
     if request.method == "GET":

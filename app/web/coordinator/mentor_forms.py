@@ -7,13 +7,12 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import Regexp
 
-from app.domain.mentoring import MAX_CAPACITY, MAX_MEETING_MINUTES
+from app.domain.mentoring import MAX_CAPACITY
 from app.web.forms_common import (
     date_field,
     radio_field,
     select_field,
     submit_button,
-    textarea_field,
     whole_number_field,
 )
 
@@ -50,20 +49,3 @@ class AssignMentorForm(FlaskForm):
     mentor = radio_field("Mentor", [], required="Select a mentor")
     start_date = date_field("Start date", required=True, hint="For example, 1 12 2026")
     submit = submit_button("Assign mentor")
-
-
-class MeetingForm(FlaskForm):
-    met_on = date_field("Date of the meeting", required=True, hint="For example, 20 11 2026")
-    duration_minutes = whole_number_field(
-        "Length of the meeting",
-        minimum=1,
-        maximum=MAX_MEETING_MINUTES,
-        required="Enter the length of the meeting",
-        hint="In minutes, for example 45",
-    )
-    notes = textarea_field(
-        "Notes",
-        required="Enter notes from the meeting",
-        hint="What you talked about and anything agreed",
-    )
-    submit = submit_button("Save meeting")

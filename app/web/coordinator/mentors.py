@@ -17,7 +17,7 @@ from app.clock import today
 from app.domain import audit, mentoring
 from app.domain.errors import DomainError, NotFound, StaleEdit
 from app.extensions import db
-from app.models import Apprentice, AuditAction, Borough, MentorProfile, User
+from app.models import Apprentice, Borough, MentorProfile, User
 from app.web.coordinator import bp
 from app.web.coordinator.mentor_forms import (
     EVERY_BOROUGH,
@@ -28,6 +28,7 @@ from app.web.coordinator.mentor_forms import (
 from app.web.coordinator.placements import apprentice_for_change
 from app.web.forms_common import choices, render_form, show_domain_error
 from app.web.pagination import page_number, paginate
+from app.web.scoped import refuse_change
 from app.web.user_pages import borough_choices
 
 ASSIGN_TEMPLATE = "coordinator/mentors/assign.html"
@@ -89,12 +90,7 @@ def mentor_capacity(user_id: int) -> ResponseReturnValue:
     except NotFound:
         abort(404)
     if not _may_change_mentor(mentor):
-        audit.record_security_event(
-            AuditAction.ACCESS_REFUSED,
-            actor=current_user,
-            target=audit.Target(type="mentor_profile", id=mentor.id),
-        )
-        abort(403)
+        refuse_change(audit.Target(type="mentor_profile", id=mentor.id))
     # Read without creating: a GET changes nothing.
     load = mentoring.load_of(db.session.get(MentorProfile, mentor.id))
     form = CapacityForm()

@@ -13,14 +13,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.access import apprentices_visible_to, may_change_apprentice
-from app.domain import audit, placements
+from app.domain import placements
 from app.domain.errors import DomainError, StaleEdit
 from app.extensions import db
-from app.models import Apprentice, AuditAction, Placement
+from app.models import Apprentice, Placement
 from app.web.coordinator import bp
 from app.web.coordinator.placement_forms import EndPlacementForm, PlacementForm
 from app.web.forms_common import render_form, show_domain_error
+from app.web.scoped import apprentice_to_change
 from app.web.user_pages import borough_choices
 
 FORM_TEMPLATE = "coordinator/placements/form.html"
@@ -28,21 +28,9 @@ END_TEMPLATE = "coordinator/placements/end.html"
 
 
 def apprentice_for_change(apprentice_id: int) -> Apprentice:
-    """The apprentice, with their account, if the viewer may change their records: 404 when
-    outside the viewer's scope, 403 (audited) when they may only read."""
-    apprentice = db.session.scalars(
-        apprentices_visible_to(current_user)
-        .where(Apprentice.id == apprentice_id)
-        .options(joinedload(Apprentice.user), joinedload(Apprentice.employing_borough))
-    ).one_or_none()
-    if apprentice is None:
-        abort(404)
-    if not may_change_apprentice(current_user, apprentice):
-        audit.record_security_event(
-            AuditAction.ACCESS_REFUSED, actor=current_user, target=audit.target_of(apprentice)
-        )
-        abort(403)
-    return apprentice
+    return apprentice_to_change(
+        apprentice_id, joinedload(Apprentice.user), joinedload(Apprentice.employing_borough)
+    )
 
 
 def _placement_of(apprentice: Apprentice, placement_id: int) -> Placement:

@@ -13,9 +13,9 @@ from app.domain.errors import DomainError, NotFound
 from app.extensions import db
 from app.models import Apprentice, AuditAction, MentorAssignment, MentorProfile, Placement, User
 from app.models.mentoring import DEFAULT_CAPACITY
-from app.web.coordinator.mentor_forms import MeetingForm
 from app.web.forms_common import render_form, show_domain_error
 from app.web.mentor import bp
+from app.web.mentor.forms import MeetingForm
 
 
 @bp.get("/")

@@ -89,7 +89,7 @@ def test_records_a_meeting(client, get_page, post_form, db_session, apprentice, 
     page = check_page(client.get(response.location))
     assert "Meeting recorded" in text_of(page)
     row = [cell.get_text(" ", strip=True) for cell in page.select("tbody tr td")]
-    assert row == ["20 November 2026", "45", "Sam Okafor", "Portfolio plan Next: the gateway"]
+    assert row == ["20 November 2026", "45", "Sam Okafor", "Portfolio plan\nNext: the gateway"]
     events = db_session.scalars(select(AuditEvent)).all()
     assert ("created", "mentor_meeting") in [(e.action, e.target_type) for e in events]
 
