@@ -12,6 +12,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from app.access import is_allowed
 from app.clock import to_london
+from app.domain import lifecycle
 from app.models import Role
 
 # Service navigation for each role: (role, label, endpoint, endpoints that mark it current).
@@ -88,6 +89,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["london_date"] = london_date
     app.jinja_env.filters["london_datetime"] = london_datetime
+    app.jinja_env.filters["status_label"] = lifecycle.status_label
+    app.jinja_env.filters["reason_label"] = lifecycle.reason_label
     app.jinja_env.globals["error_summary"] = error_summary
     app.jinja_env.globals["navigation_items"] = navigation_items
     app.jinja_env.globals["is_allowed"] = lambda endpoint: is_allowed(

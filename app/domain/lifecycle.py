@@ -67,6 +67,19 @@ TRANSITIONS: dict[Move, dict[Status, Status]] = {
 }
 
 
+def reason_label(value: str | None) -> str:
+    """The words for a status event's reason: a withdrawal reason, or "never started"."""
+    if value == NEVER_STARTED:
+        return "Never started"
+    if value in set(WithdrawalReason):
+        return WithdrawalReason(value).label
+    return value or ""
+
+
+def status_label(value: str | None) -> str:
+    return Status(value).label if value in set(Status) else (value or "")
+
+
 def moves_from(status: Status | str) -> list[Move]:
     """The moves open to an apprentice in this status, in the table's order."""
     return [move for move, table in TRANSITIONS.items() if Status(status) in table]

@@ -10,11 +10,9 @@ from app.clock import today
 from app.extensions import db
 from app.models import (
     Apprentice,
-    ApprenticeStatus,
     ApprenticeStatusEvent,
     MentorAssignment,
     Placement,
-    WithdrawalReason,
 )
 from app.web.apprentice import bp
 
@@ -63,14 +61,4 @@ def home() -> str:
         placement=placement,
         mentor=mentoring.mentor if mentoring else None,
         history=history,
-        status_label=_status_label,
-        reason_label=_reason_label,
     )
-
-
-def _status_label(value: str | None) -> str:
-    return ApprenticeStatus(value).label if value in set(ApprenticeStatus) else (value or "")
-
-
-def _reason_label(value: str | None) -> str:
-    return WithdrawalReason(value).label if value in set(WithdrawalReason) else (value or "")

@@ -354,14 +354,6 @@ def _status_history(apprentice_id: int) -> list[ApprenticeStatusEvent]:
     )
 
 
-def reason_label(value: str | None) -> str:
-    if value == lifecycle.NEVER_STARTED:
-        return "Never started"
-    if value in set(WithdrawalReason):
-        return WithdrawalReason(value).label
-    return value or ""
-
-
 def _user_endpoint() -> str:
     return "admin.user" if Role.ADMIN in current_user.roles else "coordinator.user"
 
@@ -380,8 +372,6 @@ def apprentice(apprentice_id: int) -> str:
         past_mentors=[a for a in assignments if a.end_date is not None],
         history=_status_history(apprentice_id),
         moves=[(move, lifecycle.MOVE_TEXT[move]) for move in lifecycle.moves_from(shown.status)],
-        reason_label=reason_label,
-        statuses={status.value: status.label for status in ApprenticeStatus},
         user_endpoint=_user_endpoint(),
         today=today(),
     )
