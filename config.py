@@ -60,6 +60,15 @@ class Config:
     # The address links in mail point at, e.g. https://apprenticeships.example.org
     PUBLIC_URL = os.environ.get("PUBLIC_URL") or "http://127.0.0.1:5000"
 
+    # Progression: the red/amber/green thresholds, the longest gap between progress reviews,
+    # and the most off-the-job hours one log entry may claim for a day.
+    RAG_RED_BELOW_SHARE = float(os.environ.get("RAG_RED_BELOW_SHARE") or 0.75)
+    RAG_AMBER_BELOW_SHARE = float(os.environ.get("RAG_AMBER_BELOW_SHARE") or 0.95)
+    RAG_RED_REVIEW_WEEKS_LATE = _env_int("RAG_RED_REVIEW_WEEKS_LATE", 4)
+    RAG_RED_OVERDUE_MILESTONES = _env_int("RAG_RED_OVERDUE_MILESTONES", 2)
+    REVIEW_INTERVAL_WEEKS = _env_int("REVIEW_INTERVAL_WEEKS", 12)
+    OTJ_MAX_HOURS_PER_DAY = _env_int("OTJ_MAX_HOURS_PER_DAY", 8)
+
     # Sign-in throttling: per account and per client address, over a window, then a lock.
     SIGN_IN_ACCOUNT_LIMIT = _env_int("SIGN_IN_ACCOUNT_LIMIT", 10)
     SIGN_IN_IP_LIMIT = _env_int("SIGN_IN_IP_LIMIT", 50)
