@@ -12,12 +12,38 @@ from app.models.programme import (
     Placement,
     WithdrawalReason,
 )
+from app.models.recruitment import (
+    Application,
+    ApplicationDraft,
+    ApplicationEvent,
+    ApplicationImport,
+    EqualityMonitoring,
+    GuaranteedInterview,
+    RateLimitHit,
+    ResidenceRule,
+    Stage,
+    Vacancy,
+    VacancyStatus,
+    vacancy_eligible_borough,
+)
 from app.models.security import SignInFailure, SignInLock
 from app.models.standard import KSB, GradeSet, Standard, TrainingProvider
 from app.models.user import Role, User, UserRole, UserSession
 
 __all__ = [
     "KSB",
+    "Application",
+    "ApplicationDraft",
+    "ApplicationEvent",
+    "ApplicationImport",
+    "EqualityMonitoring",
+    "GuaranteedInterview",
+    "RateLimitHit",
+    "ResidenceRule",
+    "Stage",
+    "Vacancy",
+    "VacancyStatus",
+    "vacancy_eligible_borough",
     "Apprentice",
     "ApprenticeImport",
     "ApprenticeStatus",
