@@ -12,6 +12,20 @@ from app.models.programme import (
     Placement,
     WithdrawalReason,
 )
+from app.models.progression import (
+    ActivityType,
+    EntryStatus,
+    LogEntry,
+    Milestone,
+    MilestoneKind,
+    MilestoneStatus,
+    MilestoneTemplate,
+    ProgressReview,
+    ProgressSummary,
+    ReviewRating,
+    Signer,
+    log_entry_ksb,
+)
 from app.models.recruitment import (
     Application,
     ApplicationDraft,
@@ -32,6 +46,18 @@ from app.models.user import Role, User, UserRole, UserSession
 
 __all__ = [
     "KSB",
+    "ActivityType",
+    "EntryStatus",
+    "LogEntry",
+    "Milestone",
+    "MilestoneKind",
+    "MilestoneStatus",
+    "MilestoneTemplate",
+    "ProgressReview",
+    "ProgressSummary",
+    "ReviewRating",
+    "Signer",
+    "log_entry_ksb",
     "Application",
     "ApplicationDraft",
     "ApplicationEvent",
