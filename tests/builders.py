@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,8 @@ from app.domain import accounts
 from app.domain.standards import ksb_sort_key
 from app.models import (
     KSB,
+    Application,
+    ApplicationEvent,
     Apprentice,
     ApprenticeStatus,
     Borough,
@@ -26,10 +28,14 @@ from app.models import (
     MentorAssignment,
     MentorProfile,
     Placement,
+    ResidenceRule,
     Role,
+    Stage,
     Standard,
     TrainingProvider,
     User,
+    Vacancy,
+    VacancyStatus,
 )
 
 _sequence = itertools.count(1)
@@ -231,3 +237,82 @@ def assign_mentor(
     profile.current_mentees = (profile.current_mentees or 0) + 1
     session.commit()
     return assignment
+
+
+def create_vacancy(
+    session: Session,
+    *,
+    borough: str = "Hackney",
+    cohort: Cohort | None = None,
+    title: str = "Junior software developer apprentice",
+    published: bool = True,
+    closing_date: date = date(2027, 1, 31),
+    positions: int = 4,
+    residence_rule: ResidenceRule = ResidenceRule.OWN,
+) -> Vacancy:
+    cohort = cohort or create_cohort(session, lead=borough, start_date=date(2027, 3, 1))
+    standard_id = cohort.standard_id or create_standard(session).id
+    vacancy = Vacancy(
+        cohort_id=cohort.id,
+        employing_borough=get_borough(session, borough),
+        standard_id=standard_id,
+        title=title,
+        description="Work in the council's digital team while you train.",
+        positions=positions,
+        hourly_pay=Decimal("13.85"),
+        closing_date=closing_date,
+        status=(VacancyStatus.PUBLISHED if published else VacancyStatus.DRAFT).value,
+        residence_rule=residence_rule.value,
+        educated_route=True,
+        care_leaver_route=True,
+        minimum_age=16,
+    )
+    session.add(vacancy)
+    session.commit()
+    return vacancy
+
+
+def create_application(
+    session: Session,
+    vacancy: Vacancy,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    stage: Stage = Stage.SUBMITTED,
+    residence: str | None = "Hackney",
+    eligible: bool = True,
+    date_of_birth: date = date(2006, 4, 2),
+) -> Application:
+    number = next(_sequence)
+    residence_borough = get_borough(session, residence) if residence else None
+    application = Application(
+        vacancy_id=vacancy.id,
+        reference=f"T{number:09d}",
+        stage=stage.value,
+        submitted_at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
+        name=name or f"Applicant {number}",
+        email=email or f"applicant{number}@example.org",
+        phone="07700 900123",
+        date_of_birth=date_of_birth,
+        postcode="E8 1EA",
+        supporting_statement="I would like to learn to build services for my neighbours.",
+        residence_borough=residence_borough,
+        right_to_work=True,
+        eligible=eligible,
+        eligibility_reasons=["Lives in Hackney"] if eligible else ["Does not live in Hackney"],
+        is_local=residence_borough is not None
+        and residence_borough.id == vacancy.employing_borough_id,
+        age_band="19-23",
+    )
+    session.add(application)
+    session.flush()
+    session.add(
+        ApplicationEvent(
+            application_id=application.id,
+            from_stage=None,
+            to_stage=Stage.SUBMITTED.value,
+            occurred_at=application.submitted_at,
+        )
+    )
+    session.commit()
+    return application

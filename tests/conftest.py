@@ -22,6 +22,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
@@ -39,6 +40,17 @@ REFERENCE_TABLES = {"alembic_version", "borough"}
 # The instant every test starts at (Europe/London), so dates in rules are repeatable.
 FROZEN_NOW = datetime(2026, 11, 27, 10, 30, tzinfo=clock.LONDON)
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Property-based tests: a fixed, repeatable set of examples in CI; fewer locally. No example
+# database, so nothing is written into the working tree.
+_HYPOTHESIS = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+settings.register_profile("ci", max_examples=60, derandomize=True, **_HYPOTHESIS)
+settings.register_profile("dev", max_examples=25, **_HYPOTHESIS)
+settings.load_profile("ci" if IN_CI else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 # Which tests run where
