@@ -75,13 +75,19 @@ def seed_demo_command(if_no_users: bool) -> None:
 @click.command("refresh-status")
 @with_appcontext
 def refresh_status() -> None:
-    """Start every apprentice whose start date has come (safe to run daily, or again)."""
+    """The daily refresh: start every apprentice whose start date has come, then recompute every
+    stored progress summary for what changes with the date alone. Safe to run again."""
     from app.clock import today
     from app.domain.lifecycle import start_due_apprentices
+    from app.domain.progress import refresh_summaries
+    from app.sessions import purge_expired_sessions
 
     started = start_due_apprentices(db.session, today())
+    summaries = refresh_summaries(db.session, None, today())
     db.session.commit()
+    ended = purge_expired_sessions(current_app)
     click.echo(f"Started {started} {'apprentice' if started == 1 else 'apprentices'}.")
+    click.echo(f"Recomputed {summaries} progress summaries; removed {ended} expired sessions.")
 
 
 @click.command("import-apprentices")

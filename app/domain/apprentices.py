@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from app.clock import today, utcnow
-from app.domain import audit, lifecycle
+from app.domain import audit, lifecycle, progress
 from app.domain.accounts import invite_user
 from app.domain.apprenticeship_rules import (
     MINIMUM_AGE_AT_START,
@@ -274,6 +274,7 @@ def create_apprentice(
         target=audit.target_of(apprentice),
         fields=["user", "employing_borough_id", *values],
     )
+    progress.refresh_summary(session, apprentice.id)
     return apprentice
 
 

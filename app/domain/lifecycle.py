@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import today
-from app.domain import audit, mentoring, placements
+from app.domain import audit, mentoring, placements, progress
 from app.domain.apprenticeship_rules import left_within_qualifying_period
 from app.domain.errors import DomainError, StaleEdit, flush_versioned
 from app.models import (
@@ -240,6 +240,7 @@ def apply_move(
         target=audit.target_of(apprentice),
         fields=changed,
     )
+    progress.refresh_summary(session, apprentice.id)
     return event
 
 

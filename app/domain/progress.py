@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask import current_app, has_app_context
 from sqlalchemy import Select, case, func, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -43,6 +44,11 @@ CHUNK = 1000  # rows x 15 columns stays under SQLite's limit on bound values
 class Settings:
     thresholds: rag.Thresholds = rag.Thresholds()
     review_interval: timedelta = DEFAULT_REVIEW_INTERVAL
+
+    @classmethod
+    def current(cls) -> Settings:
+        """The app's settings when there is an app (a request, a command); else the defaults."""
+        return cls.from_config(current_app.config) if has_app_context() else cls()
 
     @classmethod
     def from_config(cls, config: dict) -> Settings:
@@ -198,10 +204,11 @@ def refresh_summaries(
     session: Session,
     apprentice_ids: Iterable[int] | None,
     on: date | None = None,
-    settings: Settings = Settings(),
+    settings: Settings | None = None,
 ) -> int:
     """Recompute and store the summaries (None: everyone), in the caller's transaction."""
     on = on or today()
+    settings = settings or Settings.current()
     session.flush()  # what the change wrote must count
     rows = compute(session, apprentice_ids, on, settings)
     insert = insert_for(session.get_bind())
@@ -220,5 +227,5 @@ def refresh_summaries(
     return len(rows)
 
 
-def refresh_summary(session: Session, apprentice_id: int, settings: Settings = Settings()) -> None:
-    refresh_summaries(session, [apprentice_id], settings=settings)
+def refresh_summary(session: Session, apprentice_id: int) -> None:
+    refresh_summaries(session, [apprentice_id])

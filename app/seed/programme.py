@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import today
-from app.domain import apprentices, cohorts, lifecycle, mentoring, placements
+from app.domain import apprentices, cohorts, lifecycle, mentoring, placements, progress
 from app.domain.accounts import invite_user
 from app.domain.apprenticeship_rules import add_months
 from app.domain.lifecycle import Move
@@ -246,6 +246,7 @@ def seed_programme(session: Session, *, actor: User, mentor_user: User) -> None:
         )
         session.flush()
         _live_through(session, apprentice, person, actor, mentors, borough, now)
+    progress.refresh_summaries(session, None, now)
 
 
 def _live_through(
