@@ -38,6 +38,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 30)
     SESSION_ABSOLUTE_HOURS = _env_int("SESSION_ABSOLUTE_HOURS", 12)
+    # A signed-out visitor's session (a form's CSRF token): long enough to write an application.
+    VISITOR_SESSION_IDLE_MINUTES = _env_int("VISITOR_SESSION_IDLE_MINUTES", 240)
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server-side session
@@ -68,6 +70,11 @@ class Config:
     RAG_RED_OVERDUE_MILESTONES = _env_int("RAG_RED_OVERDUE_MILESTONES", 2)
     REVIEW_INTERVAL_WEEKS = _env_int("REVIEW_INTERVAL_WEEKS", 12)
     OTJ_MAX_HOURS_PER_DAY = _env_int("OTJ_MAX_HOURS_PER_DAY", 8)
+
+    # Applications: at most this many submitted from one address to one vacancy within the
+    # window (generous: many residents may apply from one council network at an open day).
+    APPLICATION_SUBMISSION_LIMIT = _env_int("APPLICATION_SUBMISSION_LIMIT", 30)
+    APPLICATION_SUBMISSION_WINDOW_MINUTES = _env_int("APPLICATION_SUBMISSION_WINDOW_MINUTES", 60)
 
     # Sign-in throttling: per account and per client address, over a window, then a lock.
     SIGN_IN_ACCOUNT_LIMIT = _env_int("SIGN_IN_ACCOUNT_LIMIT", 10)

@@ -91,7 +91,7 @@ class ServerSessionInterface(SessionInterface):
             ).one_or_none()
         if row is None:
             return ServerSession()
-        if _has_expired(app, row.created_at, row.last_seen_at):
+        if _has_expired(app, row.created_at, row.last_seen_at, signed_in=row.user_id is not None):
             end_session(row.id)
             # Only a signed-in visitor needs telling that they were signed out.
             return ServerSession(expired=row.user_id is not None)
@@ -184,11 +184,14 @@ def purge_expired_sessions(app: Flask) -> int:
     """Remove sessions past their limits (the daily housekeeping command calls this)."""
     now = utcnow()
     idle_cutoff = now - timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    visitor_cutoff = now - timedelta(minutes=app.config["VISITOR_SESSION_IDLE_MINUTES"])
     absolute_cutoff = now - timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
     with db.engine.begin() as connection:
         result = connection.execute(
             delete(_table).where(
-                (_table.c.last_seen_at < idle_cutoff) | (_table.c.created_at < absolute_cutoff)
+                (_table.c.user_id.is_not(None) & (_table.c.last_seen_at < idle_cutoff))
+                | (_table.c.user_id.is_(None) & (_table.c.last_seen_at < visitor_cutoff))
+                | (_table.c.created_at < absolute_cutoff)
             )
         )
     return result.rowcount
@@ -205,9 +208,15 @@ def _touch(
         connection.execute(update(_table).where(_table.c.id == record_id).values(**changes))
 
 
-def _has_expired(app: Flask, created_at: datetime, last_seen_at: datetime) -> bool:
+def _has_expired(
+    app: Flask, created_at: datetime, last_seen_at: datetime, *, signed_in: bool = True
+) -> bool:
+    """Signed-in sessions end after the idle limit. A signed-out visitor's session only holds a
+    form's CSRF token, so it may idle longer: a resident writing a long supporting statement
+    must not lose it to an expired token."""
     now = utcnow()
-    idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    setting = "SESSION_IDLE_MINUTES" if signed_in else "VISITOR_SESSION_IDLE_MINUTES"
+    idle = timedelta(minutes=app.config[setting])
     absolute = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
     return now - last_seen_at > idle or now - created_at > absolute
 

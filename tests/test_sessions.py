@@ -64,3 +64,21 @@ def test_last_seen_is_written_at_most_once_a_minute(client, login_as, count_quer
         client.get("/mentor/")
     assert not any(s.startswith("UPDATE user_session") for s in quiet.statements)
     assert sum(s.startswith("UPDATE user_session") for s in touched.statements) == 1
+
+
+def test_a_visitors_form_token_outlives_the_signed_in_idle_limit(client, frozen_clock):
+    """A resident may spend an hour on an application; their CSRF token must still be good."""
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client)
+    frozen_clock.advance(minutes=90)
+    response = client.post(
+        "/sign-in", data={"email": "a@example.org", "password": "x", "csrf_token": token}
+    )
+    assert response.status_code == 400  # a wrong password, not an expired form
+    assert "Enter a correct email address and password" in response.get_data(as_text=True)
+    frozen_clock.advance(minutes=241)
+    response = client.post(
+        "/sign-in", data={"email": "a@example.org", "password": "x", "csrf_token": token}
+    )
+    assert "had expired" in response.get_data(as_text=True)

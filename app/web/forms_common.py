@@ -35,7 +35,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+)
 
 from app.domain.errors import DomainError
 
@@ -73,6 +81,11 @@ class GovDateField(DateField):
         text = self.label.text
         return text[:1].lower() + text[1:]
 
+    def pre_validate(self, form: object) -> None:
+        # A request with no form data at all never reaches process_formdata.
+        if self.required_message and self.data is None and not self.process_errors:
+            raise StopValidation(self.required_message)
+
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data = None
         if not valuelist:
@@ -92,11 +105,18 @@ class GovDateField(DateField):
         missing = [name for name, value in zip(self.PARTS, parts, strict=True) if not value]
         if missing:
             raise ValueError(f"{self.label.text} must include a {' and '.join(missing)}")
-        if not all(value.isdigit() for value in parts) or len(parts[2]) != 4:
+        # isdecimal, not isdigit: "²" is a digit that int() refuses. A day or month of many
+        # digits would overflow date(), so lengths are checked first.
+        day_text, month_text, year_text = parts
+        if (
+            not all(value.isascii() and value.isdecimal() for value in parts)
+            or len(day_text) > 2
+            or len(month_text) > 2
+            or len(year_text) != 4
+        ):
             raise ValueError(f"{self.label.text} must be a real date")
-        day, month, year = (int(value) for value in parts)
         try:
-            self.data = date(year, month, day)
+            self.data = date(int(year_text), int(month_text), int(day_text))
         except ValueError:
             raise ValueError(f"{self.label.text} must be a real date") from None
 
