@@ -21,6 +21,7 @@ from sqlalchemy.sql import ColumnElement
 from app.clock import today
 from app.domain import audit
 from app.models import (
+    Application,
     Apprentice,
     AuditAction,
     Cohort,
@@ -28,6 +29,7 @@ from app.models import (
     Placement,
     Role,
     User,
+    Vacancy,
 )
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,14 @@ POLICY: dict[str, Rule] = {
     "public.cookies": PUBLIC,
     "public.health": PUBLIC,
     "auth.sign_in": PUBLIC,
+    "public.vacancies": PUBLIC,
+    "public.vacancy": PUBLIC,
+    "public.apply_start": PUBLIC,
+    "public.apply_step": PUBLIC,
+    "public.apply_check": PUBLIC,
+    "public.apply_confirmation": PUBLIC,
+    "public.apply_equality": PUBLIC,
+    "public.application_withdraw": PUBLIC,
     "auth.sign_out": SIGNED_IN,
     "auth.home": SIGNED_IN,
     "auth.keep_alive": SIGNED_IN,
@@ -84,6 +94,18 @@ POLICY: dict[str, Rule] = {
     "coordinator.mentors": COORDINATION,
     "coordinator.mentor_capacity": COORDINATION,
     "coordinator.mentor_assign": COORDINATION,
+    "coordinator.vacancies": COORDINATION,
+    "coordinator.vacancy_new": COORDINATION,
+    "coordinator.vacancy": COORDINATION,
+    "coordinator.vacancy_edit": COORDINATION,
+    "coordinator.vacancy_publish": COORDINATION,
+    "coordinator.applications": COORDINATION,
+    "coordinator.applications_move": COORDINATION,
+    "coordinator.applications_export": COORDINATION,
+    "coordinator.applications_import": COORDINATION,
+    "coordinator.application": COORDINATION,
+    "coordinator.application_move": COORDINATION,
+    "coordinator.application_hire": COORDINATION,
     "mentor.mentee": frozenset({Role.MENTOR}),
     "mentor.meeting_new": frozenset({Role.MENTOR}),
     "reports.home": frozenset({Role.BOROUGH_LEAD, Role.COORDINATOR, Role.ADMIN}),
@@ -254,3 +276,23 @@ def cohorts_visible_to(user: User) -> Select[tuple[Cohort]]:
 def may_change_cohort(user: User, cohort: Cohort) -> bool:
     scope = borough_scope(user)
     return scope is None or cohort.lead_borough_id in scope
+
+
+def vacancies_visible_to(user: User) -> Select[tuple[Vacancy]]:
+    """Vacancies of the user's borough (every borough for admins and programme-wide)."""
+    statement = select(Vacancy)
+    scope = borough_scope(user)
+    return statement if scope is None else statement.where(Vacancy.employing_borough_id.in_(scope))
+
+
+def applications_visible_to(user: User) -> Select[tuple[Application]]:
+    """Applications to the vacancies the user may see."""
+    statement = select(Application)
+    scope = borough_scope(user)
+    if scope is None:
+        return statement
+    return statement.where(
+        Application.vacancy_id.in_(
+            select(Vacancy.id).where(Vacancy.employing_borough_id.in_(scope))
+        )
+    )

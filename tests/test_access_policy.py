@@ -45,6 +45,14 @@ GET_ACCESS: dict[str, frozenset] = {
     "public.cookies": EVERYONE,
     "public.health": EVERYONE,
     "auth.sign_in": EVERYONE,
+    "public.vacancies": EVERYONE,
+    "public.vacancy": EVERYONE,
+    "public.apply_start": EVERYONE,
+    "public.apply_step": EVERYONE,
+    "public.apply_check": EVERYONE,
+    "public.apply_confirmation": EVERYONE,
+    "public.apply_equality": EVERYONE,
+    "public.application_withdraw": EVERYONE,
     "auth.home": SIGNED_IN,
     "auth.set_password_from_link": EVERYONE,
     "auth.reset_password": EVERYONE,
@@ -73,6 +81,17 @@ GET_ACCESS: dict[str, frozenset] = {
     "coordinator.mentor_assign": COORDINATION,
     "mentor.mentee": frozenset({Role.MENTOR}),
     "mentor.meeting_new": frozenset({Role.MENTOR}),
+    "coordinator.vacancies": COORDINATION,
+    "coordinator.vacancy_new": COORDINATION,
+    "coordinator.vacancy": COORDINATION,
+    "coordinator.vacancy_edit": COORDINATION,
+    "coordinator.vacancy_publish": COORDINATION,
+    "coordinator.applications": COORDINATION,
+    "coordinator.applications_export": COORDINATION,
+    "coordinator.applications_import": COORDINATION,
+    "coordinator.application": COORDINATION,
+    "coordinator.application_move": COORDINATION,
+    "coordinator.application_hire": COORDINATION,
     "reports.home": frozenset({Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}),
     "admin.home": ADMIN_ONLY,
     "admin.users": ADMIN_ONLY,
@@ -110,11 +129,22 @@ OUT_OF_SCOPE = {
     ("coordinator.mentor_assign", Role.COORDINATOR): 404,
     ("coordinator.mentor_capacity", Role.COORDINATOR): 403,
     ("mentor.mentee", Role.MENTOR): 404,
+    ("coordinator.vacancy", Role.COORDINATOR): 404,
+    ("coordinator.vacancy_edit", Role.COORDINATOR): 404,
+    ("coordinator.vacancy_publish", Role.COORDINATOR): 404,
+    ("coordinator.applications", Role.COORDINATOR): 404,
+    ("coordinator.applications_export", Role.COORDINATOR): 404,
+    ("coordinator.applications_import", Role.COORDINATOR): 404,
+    ("coordinator.application", Role.COORDINATOR): 404,
+    ("coordinator.application_move", Role.COORDINATOR): 404,
+    ("coordinator.application_hire", Role.COORDINATOR): 404,
     ("mentor.meeting_new", Role.MENTOR): 404,
 }
 
 # Pages that answer a signed-in visitor with a redirect rather than a page.
 REDIRECTS_WHEN_SIGNED_IN = {"auth.home", "auth.sign_in"}
+# The sample application draft is not submitted yet: these pages send everyone back to it.
+REDIRECTS_FOR_THE_SAMPLE = {"public.apply_confirmation", "public.apply_equality"}
 # Tables whose rows a GET may add to: the audit trail of views, and session bookkeeping.
 BOOKKEEPING_TABLES = {"audit_event", "user_session"}
 
@@ -158,6 +188,8 @@ def create_viewer(db_session, viewer) -> User | None:
 
 def sample_records(db_session, app) -> dict[str, Any]:
     from app.domain.account_links import Purpose, make_token
+    from app.domain.application_drafts import start_draft
+    from app.domain.applications import withdraw_token
 
     standard = builders.create_standard(db_session)
     provider = builders.create_provider(db_session)
@@ -167,7 +199,16 @@ def sample_records(db_session, app) -> dict[str, Any]:
         db_session, borough="Camden", standard=standard, status=ApprenticeStatus.ACTIVE
     )
     placement = builders.create_placement(db_session, apprentice, host="Camden")
+    vacancy = builders.create_vacancy(db_session, borough="Camden")
+    application = builders.create_application(db_session, vacancy)
+    draft, key = start_draft(db_session, vacancy)
+    db_session.commit()
     return {
+        "vacancy_id": vacancy.id,
+        "application_id": application.id,
+        "key": key,
+        "step": "name",
+        "withdraw_token": withdraw_token(app.config["SECRET_KEY"], application),
         "cohort_id": apprentice.cohort_id,
         "apprentice_id": apprentice.id,
         "placement_id": placement.id,
@@ -216,6 +257,8 @@ def test_get_access_matrix(app, client, db_session, endpoint, viewer):
     allowed = viewer in GET_ACCESS[endpoint]
     if (endpoint, viewer) in OUT_OF_SCOPE:
         assert response.status_code == OUT_OF_SCOPE[endpoint, viewer]
+    elif allowed and endpoint in REDIRECTS_FOR_THE_SAMPLE:
+        assert response.status_code == 302
     elif allowed and user is not None and endpoint in REDIRECTS_WHEN_SIGNED_IN:
         assert response.status_code == 302
     elif allowed:

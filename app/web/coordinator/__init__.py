@@ -4,9 +4,11 @@ bp = Blueprint("coordinator", __name__)
 
 # One module of views per area; each registers its routes on `bp`.
 from app.web.coordinator import (  # noqa: E402, F401
+    applications,
     apprentices,
     cohorts,
     mentors,
     placements,
+    vacancies,
     views,
 )

@@ -3,13 +3,19 @@ from __future__ import annotations
 from flask import render_template
 from sqlalchemy import text
 
+from app.clock import today
+from app.domain.vacancies import open_vacancies
 from app.extensions import db
 from app.web.public import bp
+
+# How many open vacancies the start page shows; the rest are on /vacancies.
+START_PAGE_VACANCIES = 5
 
 
 @bp.get("/")
 def start() -> str:
-    return render_template("public/start.html")
+    shown = db.session.scalars(open_vacancies(today()).limit(START_PAGE_VACANCIES)).all()
+    return render_template("public/start.html", vacancies=shown)
 
 
 @bp.get("/accessibility")
