@@ -78,16 +78,21 @@ def refresh_status() -> None:
     """The daily refresh: start every apprentice whose start date has come, then recompute every
     stored progress summary for what changes with the date alone. Safe to run again."""
     from app.clock import today
+    from app.domain.application_drafts import purge_expired_drafts
     from app.domain.lifecycle import start_due_apprentices
     from app.domain.progress import refresh_summaries
     from app.sessions import purge_expired_sessions
 
     started = start_due_apprentices(db.session, today())
     summaries = refresh_summaries(db.session, None, today())
+    drafts = purge_expired_drafts(db.session)
     db.session.commit()
     ended = purge_expired_sessions(current_app)
     click.echo(f"Started {started} {'apprentice' if started == 1 else 'apprentices'}.")
-    click.echo(f"Recomputed {summaries} progress summaries; removed {ended} expired sessions.")
+    click.echo(
+        f"Recomputed {summaries} progress summaries; removed {ended} expired sessions and "
+        f"{drafts} expired application drafts."
+    )
 
 
 @click.command("import-apprentices")
@@ -149,8 +154,63 @@ def import_apprentices_command(csv_file: Path, actor_email: str) -> None:
         )
 
 
+@click.command("import-applications")
+@with_appcontext
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--vacancy", "vacancy_id", required=True, type=int, help="The vacancy's id.")
+@click.option(
+    "--actor",
+    "actor_email",
+    required=True,
+    help="Email address of the coordinator or administrator doing the import.",
+)
+def import_applications_command(csv_file: Path, vacancy_id: int, actor_email: str) -> None:
+    """Import applications to a vacancy from a CSV file (the columns are in the README). If any
+    row is wrong, nothing is imported and every problem is listed."""
+    from app.domain.accounts import find_user_by_email
+    from app.domain.application_import import ImportRefused, import_applications
+
+    actor = find_user_by_email(db.session, actor_email)
+    if actor is None or not actor.is_active:
+        raise click.ClickException(f"No active user has the email address {actor_email!r}.")
+    try:
+        result = import_applications(
+            db.session,
+            csv_file.read_bytes(),
+            vacancy_id=vacancy_id,
+            filename=csv_file.name,
+            actor=actor,
+        )
+    except ImportRefused as refused:
+        db.session.rollback()
+        for error in refused.errors:
+            column = f" {error.column}:" if error.column else ""
+            click.echo(f"Row {error.row}:{column} {error.message}", err=True)
+        raise click.ClickException(refused.message) from None
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    if result.already_imported is not None:
+        db.session.rollback()
+        click.echo(
+            f"This file was already imported (as {result.already_imported.filename}); "
+            "nothing was created."
+        )
+        return
+    created = len(result.created)
+    eligible = sum(1 for application in result.created if application.eligible)
+    db.session.commit()
+    click.echo(
+        f"Imported {created} {'application' if created == 1 else 'applications'} "
+        f"({eligible} eligible); skipped {len(result.skipped)} already applied."
+    )
+    for row, email in result.skipped:
+        click.echo(f"  Row {row}: {email} has already applied to this vacancy, skipped.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed)
     app.cli.add_command(refresh_status)
     app.cli.add_command(import_apprentices_command)
+    app.cli.add_command(import_applications_command)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -232,9 +233,11 @@ class ApplicationImport(TimestampMixin, db.Model):
     """A CSV file of applications already imported: the same file again creates nothing."""
 
     __tablename__ = "application_import"
+    # The same file may be imported into different vacancies, once each.
+    __table_args__ = (UniqueConstraint("vacancy_id", "file_sha256"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    file_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    file_sha256: Mapped[str] = mapped_column(String(64))
     vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"))
     filename: Mapped[str] = mapped_column(String(255))
     imported_by_id: Mapped[int | None] = mapped_column(

@@ -27,6 +27,7 @@ from app.models import (
     User,
     WithdrawalReason,
 )
+from app.seed.recruitment import seed_recruitment
 
 APPRENTICE_EMAIL = "apprentice@example.org"
 MENTOR_EMAIL = "mentor@example.org"
@@ -246,6 +247,7 @@ def seed_programme(session: Session, *, actor: User, mentor_user: User) -> None:
         )
         session.flush()
         _live_through(session, apprentice, person, actor, mentors, borough, now)
+    seed_recruitment(session, actor=actor, today=now, spring_cohort_id=cohort["spring"].id)
     progress.refresh_summaries(session, None, now)
 
 

@@ -96,7 +96,8 @@ class GovDateField(DateField):
         if len(valuelist) != len(self.PARTS):
             self.raw_data = ["", "", ""]
             raise ValueError(f"Enter the {self._lower_label}")
-        parts = [value.strip() for value in valuelist]
+        # Control characters are dropped, so what is shown again is always valid HTML.
+        parts = ["".join(ch for ch in value if ch.isprintable()).strip() for value in valuelist]
         self.raw_data = parts
         if not any(parts):
             if self.required_message:

@@ -57,7 +57,8 @@ class Page(Generic[T]):
 
 def page_number() -> int:
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    # isascii: "²" is a digit to str.isdigit but not to int().
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 100_000 else 1
 
 
 def paginate(session: Session, statement: Select[Any], number: int, size: int) -> Page[Any]:

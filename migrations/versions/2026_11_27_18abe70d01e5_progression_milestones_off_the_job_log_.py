@@ -247,7 +247,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_log_entry_ksb_ksb_id"), ["ksb_id"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("log_entry_ksb", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_log_entry_ksb_ksb_id"))

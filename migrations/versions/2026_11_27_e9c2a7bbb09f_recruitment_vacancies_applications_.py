@@ -215,7 +215,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_application_import")),
-        sa.UniqueConstraint("file_sha256", name=op.f("uq_application_import_file_sha256")),
+        sa.UniqueConstraint(
+            "vacancy_id", "file_sha256", name=op.f("uq_application_import_vacancy_id_file_sha256")
+        ),
     )
     op.create_table(
         "vacancy_eligible_borough",

@@ -49,7 +49,9 @@ async (tags) => {
 """
 
 LINKS = """
-(links) => links.map((link) => ({href: link.href, raw: link.getAttribute("href")}))
+(links) => links.map((link) => ({
+  href: link.href, raw: link.getAttribute("href"), download: link.hasAttribute("download"),
+}))
 """
 
 
@@ -69,8 +71,8 @@ def same_site_links(page: Page, origin: tuple[str, str]) -> list[str]:
     """Where this page's links lead on this site, without fragments, assets or signing out."""
     found = []
     for link in page.eval_on_selector_all("a[href]", LINKS):
-        if (link["raw"] or "").startswith("#"):
-            continue
+        if (link["raw"] or "").startswith("#") or link["download"]:
+            continue  # a fragment, or a file to download rather than a page
         url, _fragment = urldefrag(link["href"])
         parts = urlsplit(url)
         if (parts.scheme, parts.netloc) != origin:
