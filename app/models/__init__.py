@@ -2,6 +2,13 @@
 
 from app.models.audit import AuditAction, AuditEvent
 from app.models.borough import Borough
+from app.models.completion import (
+    Destination,
+    EpaAttempt,
+    FollowUp,
+    GatewayConfirmation,
+    Outcome,
+)
 from app.models.mentoring import MentorAssignment, MentorMeeting, MentorProfile
 from app.models.programme import (
     Apprentice,
@@ -46,6 +53,11 @@ from app.models.user import Role, User, UserRole, UserSession
 
 __all__ = [
     "KSB",
+    "Destination",
+    "EpaAttempt",
+    "FollowUp",
+    "GatewayConfirmation",
+    "Outcome",
     "ActivityType",
     "EntryStatus",
     "LogEntry",

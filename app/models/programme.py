@@ -174,6 +174,10 @@ class Apprentice(TimestampMixin, VersionedMixin, db.Model):
     # A withdrawal within the qualifying period: the start does not count in achievement figures.
     left_in_qualifying_period: Mapped[bool] = mapped_column(Boolean, default=False)
     completed_on: Mapped[date | None] = mapped_column(Date)
+    completion_grade: Mapped[str | None] = mapped_column(String(12))
+    # The employer's recorded decision on English and maths where the rules leave it optional
+    # (19 and over at the start): True they take it, False they do not, None not recorded.
+    english_maths_opted_in: Mapped[bool | None] = mapped_column(Boolean)
 
     user: Mapped[User] = relationship(lazy="raise_on_sql")
     cohort: Mapped[Cohort] = relationship(lazy="raise_on_sql")
