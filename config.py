@@ -76,6 +76,11 @@ class Config:
     APPLICATION_SUBMISSION_LIMIT = _env_int("APPLICATION_SUBMISSION_LIMIT", 30)
     APPLICATION_SUBMISSION_WINDOW_MINUTES = _env_int("APPLICATION_SUBMISSION_WINDOW_MINUTES", 60)
 
+    # Disclosure control for figures about other boroughs, London and equality breakdowns.
+    DISCLOSURE_THRESHOLD = _env_int("DISCLOSURE_THRESHOLD", 7)
+    DISCLOSURE_ROUNDING_BASE = _env_int("DISCLOSURE_ROUNDING_BASE", 5)
+    DISCLOSURE_MINIMUM_DENOMINATOR = _env_int("DISCLOSURE_MINIMUM_DENOMINATOR", 8)
+
     # Sign-in throttling: per account and per client address, over a window, then a lock.
     SIGN_IN_ACCOUNT_LIMIT = _env_int("SIGN_IN_ACCOUNT_LIMIT", 10)
     SIGN_IN_IP_LIMIT = _env_int("SIGN_IN_IP_LIMIT", 50)
