@@ -131,7 +131,6 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("english_maths_opted_in", sa.Boolean(), nullable=True))
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("apprentice", schema=None) as batch_op:
         batch_op.drop_column("english_maths_opted_in")
