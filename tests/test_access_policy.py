@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,7 +17,17 @@ from sqlalchemy import select, text
 
 from app.access import POLICY
 from app.extensions import db
-from app.models import KSB, ApprenticeStatus, Role, Standard, TrainingProvider, User
+from app.models import (
+    KSB,
+    ApprenticeStatus,
+    LogEntry,
+    Milestone,
+    MilestoneTemplate,
+    Role,
+    Standard,
+    TrainingProvider,
+    User,
+)
 from tests import builders
 from tests.html_checks import check_page
 
@@ -92,6 +103,30 @@ GET_ACCESS: dict[str, frozenset] = {
     "coordinator.application": COORDINATION,
     "coordinator.application_move": COORDINATION,
     "coordinator.application_hire": COORDINATION,
+    "coordinator.needs_attention": COORDINATION,
+    "coordinator.apprentice_progress": COORDINATION,
+    "coordinator.milestone_new": COORDINATION,
+    "coordinator.milestones_regenerate": COORDINATION,
+    "coordinator.milestone_decide": COORDINATION,
+    "coordinator.entry_decide": COORDINATION,
+    "coordinator.review_new": COORDINATION,
+    "mentor.milestone_decide": frozenset({Role.MENTOR}),
+    "mentor.entry_decide": frozenset({Role.MENTOR}),
+    "mentor.review_new": frozenset({Role.MENTOR}),
+    "apprentice.log": frozenset({Role.APPRENTICE}),
+    "apprentice.entry_new": frozenset({Role.APPRENTICE}),
+    "apprentice.entry_edit": frozenset({Role.APPRENTICE}),
+    "apprentice.milestones": frozenset({Role.APPRENTICE}),
+    "apprentice.milestone_evidence": frozenset({Role.APPRENTICE}),
+    "admin.milestone_templates": ADMIN_ONLY,
+    "admin.milestone_template_new": ADMIN_ONLY,
+    "admin.milestone_template_edit": ADMIN_ONLY,
+    "admin.milestone_template_delete": ADMIN_ONLY,
+    "coordinator.gateway": COORDINATION,
+    "coordinator.english_maths": COORDINATION,
+    "coordinator.epa_new": COORDINATION,
+    "coordinator.outcome_new": COORDINATION,
+    "coordinator.approaching_end": COORDINATION,
     "reports.home": frozenset({Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}),
     "admin.home": ADMIN_ONLY,
     "admin.users": ADMIN_ONLY,
@@ -176,6 +211,24 @@ def test_urls_are_kebab_case_and_ids_are_integers(app):
         for argument, converter in rule._converters.items():
             if argument.endswith("_id"):
                 assert type(converter).__name__ == "IntegerConverter", f"{rule.rule}: {argument}"
+    ("coordinator.apprentice_progress", Role.COORDINATOR): 404,
+    ("coordinator.milestone_new", Role.COORDINATOR): 404,
+    ("coordinator.milestones_regenerate", Role.COORDINATOR): 404,
+    ("coordinator.milestone_decide", Role.COORDINATOR): 404,
+    ("coordinator.entry_decide", Role.COORDINATOR): 404,
+    ("coordinator.review_new", Role.COORDINATOR): 404,
+    ("mentor.milestone_decide", Role.MENTOR): 404,
+    ("mentor.entry_decide", Role.MENTOR): 404,
+    ("mentor.review_new", Role.MENTOR): 404,
+    ("coordinator.gateway", Role.COORDINATOR): 404,
+    ("coordinator.english_maths", Role.COORDINATOR): 404,
+    ("coordinator.epa_new", Role.COORDINATOR): 404,
+    ("coordinator.outcome_new", Role.COORDINATOR): 404,
+    # The viewing apprentice has no apprenticeship record of their own; the samples are someone
+    # else's.
+    ("apprentice.entry_new", Role.APPRENTICE): 404,
+    ("apprentice.entry_edit", Role.APPRENTICE): 404,
+    ("apprentice.milestone_evidence", Role.APPRENTICE): 404,
 
 
 def create_viewer(db_session, viewer) -> User | None:
@@ -239,8 +292,33 @@ def state_fingerprint(db_session) -> str:
     db_session.rollback()
     return digest.hexdigest()
 
+    template = MilestoneTemplate(
+        name="Induction", kind="induction", due_offset_weeks=2, signer="coordinator"
+    )
+    milestone = Milestone(
+        apprentice_id=apprentice.id,
+        title="Induction",
+        kind="induction",
+        signer="coordinator",
+        due_date=apprentice.start_date,
+        status="submitted",
+        evidence_text="Done",
+    )
+    entry = LogEntry(
+        apprentice_id=apprentice.id,
+        entry_date=apprentice.start_date,
+        hours=3,
+        activity_type="teaching",
+        description="A workshop",
+        submitted_at=datetime(2026, 10, 1, 9, tzinfo=UTC),
+    )
+    db_session.add_all([template, milestone, entry])
 
 @pytest.mark.parametrize("viewer", VIEWERS, ids=str)
+        "follow_up": "end",
+        "template_id": template.id,
+        "milestone_id": milestone.id,
+        "entry_id": entry.id,
 @pytest.mark.parametrize("endpoint", sorted(GET_ACCESS))
 def test_get_access_matrix(app, client, db_session, endpoint, viewer):
     from tests.conftest import sign_in_client

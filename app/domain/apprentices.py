@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from app.clock import today, utcnow
-from app.domain import audit, lifecycle, progress
+from app.domain import audit, lifecycle, milestones, progress
 from app.domain.accounts import invite_user
 from app.domain.apprenticeship_rules import (
     MINIMUM_AGE_AT_START,
@@ -259,6 +259,9 @@ def create_apprentice(
     )
     session.add(apprentice)
     session.flush()
+    # Every new apprentice (by hand, by import, by hiring) gets their milestones; the summary is
+    # refreshed below.
+    milestones.generate_milestones(session, apprentice, actor=actor, refresh=False)
     lifecycle.record_event(
         session,
         apprentice,

@@ -1,8 +1,8 @@
 """The apprentice status lifecycle: one transition table, and the moves through it.
 
 Every move writes an ApprenticeStatusEvent (from, to, effective date, who, reason, note) and an
-audit event. Completion (active → completed, on passing the end-point assessment) belongs to the
-progression work and is added to `TRANSITIONS` there.
+audit event. Completion (active → completed) is in the same table, but only recording a passing
+end-point assessment result makes it (app.domain.epa): it is never offered as a move by hand.
 """
 
 from __future__ import annotations
@@ -40,6 +40,15 @@ class Move(enum.StrEnum):
     WITHDRAW = "withdraw"
 
 
+class SystemMove(enum.StrEnum):
+    """Moves that follow from another record, never made by hand on the status page."""
+
+    COMPLETE = "complete"  # an end-point assessment passed (app.domain.epa.record_attempt)
+
+
+AnyMove = Move | SystemMove
+
+
 @dataclass(frozen=True)
 class MoveText:
     label: str  # the button and page title
@@ -52,10 +61,13 @@ MOVE_TEXT = {
     Move.PAUSE: MoveText("Pause for a break in learning", "paused", "Date the break started"),
     Move.RESUME: MoveText("Return from a break in learning", "resumed", "Date they returned"),
     Move.WITHDRAW: MoveText("Withdraw (stop) the apprenticeship", "withdrawn", "Date they left"),
+    SystemMove.COMPLETE: MoveText(
+        "Complete the apprenticeship", "completed", "Date of the end-point assessment"
+    ),
 }
 
 # The transition table of DESIGN.md: for each move, the status it leads from and to.
-TRANSITIONS: dict[Move, dict[Status, Status]] = {
+TRANSITIONS: dict[AnyMove, dict[Status, Status]] = {
     Move.START: {Status.WAITING_TO_START: Status.ACTIVE},
     Move.PAUSE: {Status.ACTIVE: Status.ON_BREAK},
     Move.RESUME: {Status.ON_BREAK: Status.ACTIVE},
@@ -64,7 +76,10 @@ TRANSITIONS: dict[Move, dict[Status, Status]] = {
         Status.ACTIVE: Status.WITHDRAWN,
         Status.ON_BREAK: Status.WITHDRAWN,
     },
+    SystemMove.COMPLETE: {Status.ACTIVE: Status.COMPLETED},  # a fail keeps them active
 }
+# Moves after which the apprentice has no current placement or mentor.
+ENDS_ARRANGEMENTS: frozenset[AnyMove] = frozenset({Move.WITHDRAW, SystemMove.COMPLETE})
 
 
 def reason_label(value: str | None) -> str:
@@ -81,15 +96,20 @@ def status_label(value: str | None) -> str:
 
 
 def moves_from(status: Status | str) -> list[Move]:
-    """The moves open to an apprentice in this status, in the table's order."""
-    return [move for move, table in TRANSITIONS.items() if Status(status) in table]
+    """The moves open to an apprentice in this status by hand, in the table's order (completion
+    follows only from a passing end-point assessment result)."""
+    return [
+        move
+        for move, table in TRANSITIONS.items()
+        if isinstance(move, Move) and Status(status) in table
+    ]
 
 
 def _day(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def target_status(apprentice: Apprentice, move: Move) -> Status:
+def target_status(apprentice: Apprentice, move: AnyMove) -> Status:
     """The status the move leads to, or a DomainError saying why the move is not possible."""
     current = Status(apprentice.status)
     table = TRANSITIONS[move]
@@ -141,7 +161,9 @@ def current_status_since(session: Session, apprentice: Apprentice) -> date:
     return latest or apprentice.qualifying_period_start
 
 
-def _check_date(session: Session, apprentice: Apprentice, move: Move, effective_on: date) -> None:
+def _check_date(
+    session: Session, apprentice: Apprentice, move: AnyMove, effective_on: date
+) -> None:
     """No move is dated in the future; a started apprentice's move is not dated before the
     move into their current status (a start may be earlier than the planned start date)."""
     label = MOVE_TEXT[move].date_label
@@ -160,12 +182,13 @@ def _check_date(session: Session, apprentice: Apprentice, move: Move, effective_
 def apply_move(
     session: Session,
     apprentice: Apprentice,
-    move: Move,
+    move: AnyMove,
     *,
     actor: User | None,
     effective_on: date,
     expected_return_date: date | None = None,
     reason: WithdrawalReason | None = None,
+    grade: str | None = None,
     note: str | None = None,
     expected_version: int | None = None,
 ) -> ApprenticeStatusEvent:
@@ -174,7 +197,9 @@ def apply_move(
     Start: the qualifying period runs from the date they started. Pause: needs the expected
     return date. Resume: the qualifying period starts again on the return date. Withdraw: from
     waiting to start it means they never started; otherwise it needs a reason, and a withdrawal
-    within the qualifying period is flagged (the start then does not count)."""
+    within the qualifying period is flagged (the start then does not count). Complete: needs the
+    passing grade; the completion date is the effective date. Withdrawing and completing end the
+    current placement and mentor assignment."""
     if expected_version is not None and apprentice.row_version != expected_version:
         raise StaleEdit()
     current = Status(apprentice.status)
@@ -219,10 +244,14 @@ def apply_move(
             "left_in_qualifying_period",
             "expected_return_date",
         ]
+    elif move is SystemMove.COMPLETE:
+        changed += _complete(apprentice, effective_on, grade)
     apprentice.status = new.value
     flush_versioned(session)
-    if move is Move.WITHDRAW and actor is not None:
-        _end_open_arrangements(session, apprentice, effective_on, actor)
+    if move in ENDS_ARRANGEMENTS and actor is not None:
+        _end_open_arrangements(
+            session, apprentice, _arrangements_end(apprentice, effective_on), actor
+        )
     event = record_event(
         session,
         apprentice,
@@ -242,6 +271,22 @@ def apply_move(
     )
     progress.refresh_summary(session, apprentice.id)
     return event
+
+
+def _complete(apprentice: Apprentice, completed_on: date, grade: str | None) -> list[str]:
+    """Completion records the date and the grade of the passing end-point assessment."""
+    if not grade:
+        raise DomainError("Select the grade", field="grade")
+    apprentice.completed_on = completed_on
+    apprentice.completion_grade = grade
+    return ["completed_on", "completion_grade"]
+
+
+def _arrangements_end(apprentice: Apprentice, effective_on: date) -> date:
+    """When the placement and mentor assignment of someone who left or completed end: the day
+    they left or were assessed, but not after the planned end date (a placement cannot run past
+    it, even when an assessment or a withdrawal after a failed one does)."""
+    return min(effective_on, apprentice.planned_end_date)
 
 
 def _end_open_arrangements(

@@ -7,7 +7,9 @@ picks up what changes with the date alone (expected hours, overdue milestones, l
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -38,6 +40,8 @@ from app.models import (
 DEFAULT_REVIEW_INTERVAL = timedelta(weeks=12)
 # Summaries are written in chunks so the daily refresh holds little in memory.
 CHUNK = 1000  # rows x 15 columns stays under SQLite's limit on bound values
+# Inside `refreshed_once`, the apprentices whose summaries wait for the end of the block.
+_pending: ContextVar[set[int] | None] = ContextVar("pending_summaries", default=None)
 
 
 @dataclass(frozen=True)
@@ -228,4 +232,25 @@ def refresh_summaries(
 
 
 def refresh_summary(session: Session, apprentice_id: int) -> None:
+    """Refresh one apprentice's summary after a change (or, inside `refreshed_once`, at the end
+    of the block)."""
+    pending = _pending.get()
+    if pending is not None:
+        pending.add(apprentice_id)
+        return
     refresh_summaries(session, [apprentice_id])
+
+
+@contextmanager
+def refreshed_once(session: Session) -> Iterator[None]:
+    """For loading many changes in one go (the demo data): each change marks its apprentice's
+    summary, and every marked summary is refreshed once when the block ends, still in the
+    caller's transaction. Code inside that reads a summary must refresh it first."""
+    pending: set[int] = set()
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if pending:
+        refresh_summaries(session, pending)

@@ -36,7 +36,7 @@ def events(db_session, apprentice):
     ).all()
 
 
-def test_the_transition_table_is_the_design_without_completion():
+def test_the_transition_table_is_the_design():
     assert lifecycle.TRANSITIONS == {
         Move.START: {S.WAITING_TO_START: S.ACTIVE},
         Move.PAUSE: {S.ACTIVE: S.ON_BREAK},
@@ -46,7 +46,9 @@ def test_the_transition_table_is_the_design_without_completion():
             S.ACTIVE: S.WITHDRAWN,
             S.ON_BREAK: S.WITHDRAWN,
         },
+        lifecycle.SystemMove.COMPLETE: {S.ACTIVE: S.COMPLETED},
     }
+    # Completion follows only from a passing assessment result, never offered by hand.
     assert moves_from(S.WAITING_TO_START) == [Move.START, Move.WITHDRAW]
     assert moves_from(S.ACTIVE) == [Move.PAUSE, Move.WITHDRAW]
     assert moves_from(S.ON_BREAK) == [Move.RESUME, Move.WITHDRAW]

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("apprentice", __name__)
 
-from app.web.apprentice import views  # noqa: E402, F401
+from app.web.apprentice import progression, views  # noqa: E402, F401

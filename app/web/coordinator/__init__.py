@@ -7,8 +7,10 @@ from app.web.coordinator import (  # noqa: E402, F401
     applications,
     apprentices,
     cohorts,
+    completion,
     mentors,
     placements,
+    progression,
     vacancies,
     views,
 )

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from app.access import current_placement_condition
 from app.clock import today
-from app.domain import audit, mentoring, placements
+from app.domain import audit, logbook, mentoring, placements
 from app.domain.errors import DomainError, NotFound
 from app.extensions import db
 from app.models import Apprentice, AuditAction, MentorAssignment, MentorProfile, Placement, User
@@ -16,12 +16,13 @@ from app.models.mentoring import DEFAULT_CAPACITY
 from app.web.forms_common import render_form, show_domain_error
 from app.web.mentor import bp
 from app.web.mentor.forms import MeetingForm
+from app.web.pagination import Page, page_number
 
 
 @bp.get("/")
 def home() -> str:
-    """The mentor's current mentees with status and current placement, and their capacity,
-    in a fixed number of queries."""
+    """The mentor's current mentees with status and current placement, their capacity, and the
+    entries waiting for their approval, in a fixed number of queries."""
     profile = db.session.get(MentorProfile, current_user.id)
     mentees = db.session.scalars(
         select(Apprentice)
@@ -52,7 +53,20 @@ def home() -> str:
         placements=placements,
         capacity=profile.capacity if profile else DEFAULT_CAPACITY,
         current_count=profile.current_mentees if profile else len(mentees),
+        queue=_waiting_entries(),
+        hours_text=logbook.hours_text,
+        activity_label=logbook.activity_label,
     )
+
+
+def _waiting_entries() -> Page[Row]:
+    """Entries waiting for the mentor's approval across their mentees, oldest first, one page
+    of (entry, apprentice) rows: a count and one query (and one for the KSBs), however many."""
+    statement = logbook.mentor_queue(current_user)
+    number, size = page_number(), current_app.config["PAGE_SIZE"]
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    rows = db.session.execute(statement.limit(size).offset((number - 1) * size)).all()
+    return Page(items=rows, number=number, size=size, total=total or 0)
 
 
 # A mentee's page and their meetings: only for the apprentice's current mentor (anyone else,
