@@ -129,3 +129,44 @@ def test_the_demo_programme_has_every_status_rotations_and_mentors_near_and_at_c
         assert response.location == home
         assert "Jordan Mensah" in client.get(home).get_data(as_text=True)
         client.post("/sign-out", data={"csrf_token": csrf_token(client)})
+
+
+def test_the_demo_shows_progression_and_completion_at_every_stage(app, db_session):
+    from app.clock import today
+    from app.domain import gateway
+    from app.models import (
+        Apprentice,
+        EpaAttempt,
+        LogEntry,
+        Outcome,
+        ProgressSummary,
+        WithdrawalReason,
+    )
+
+    assert app.test_cli_runner().invoke(args=["seed", "demo"]).exit_code == 0
+    entry_states = set(db_session.scalars(select(LogEntry.status)))
+    assert entry_states == {"approved", "submitted", "returned"}
+    summaries = db_session.scalars(select(ProgressSummary)).all()
+    assert {s.rag for s in summaries} >= {"red", "amber", "green"}
+    reasons = " ".join(reason for s in summaries for reason in s.rag_reasons)
+    assert "off-the-job hours expected" in reasons
+    assert "Progress review" in reasons and "late" in reasons
+    assert "overdue" in reasons
+    admin = db_session.scalars(select(User).where(User.email == "admin@example.org")).one()
+    assert db_session.scalars(gateway.gateway_due(admin, today())).first() is not None
+    grades = set(db_session.scalars(select(EpaAttempt.grade)))
+    assert grades == {"fail", "pass", "merit", "distinction"}
+    awaiting_resit = db_session.scalars(
+        select(Apprentice.status)
+        .join(EpaAttempt, EpaAttempt.apprentice_id == Apprentice.id)
+        .where(EpaAttempt.next_attempt_on > today())
+    )
+    assert "active" in set(awaiting_resit)  # a fail keeps them active for the resit
+    follow_ups = set(db_session.scalars(select(Outcome.follow_up)))
+    assert follow_ups == {"end", "six_months", "twelve_months"}
+    not_achieved = db_session.scalars(
+        select(Apprentice).where(
+            Apprentice.withdrawal_reason == WithdrawalReason.EPA_NOT_ACHIEVED.value
+        )
+    ).all()
+    assert len(not_achieved) == 1

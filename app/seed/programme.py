@@ -19,14 +19,16 @@ from app.domain.lifecycle import Move
 from app.models import (
     Apprentice,
     ApprenticeStatus,
-    ApprenticeStatusEvent,
     Borough,
+    Destination,
     Role,
     Standard,
     TrainingProvider,
     User,
     WithdrawalReason,
 )
+from app.seed.milestone_templates import seed_milestone_templates
+from app.seed.progression import Progress, assess, awaiting_resit, follow_up, live_progress
 from app.seed.recruitment import seed_recruitment
 
 APPRENTICE_EMAIL = "apprentice@example.org"
@@ -43,6 +45,8 @@ class Person:
     # (host borough, team, months after the start it began); the last one is current
     placements: tuple[tuple[str, str, int], ...] = ()
     email: str | None = None
+    progress: Progress = Progress()
+    standard: str | None = None  # for a cohort of mixed standards; None: one in turn
 
 
 TEAMS = {
@@ -55,8 +59,9 @@ TEAMS = {
 MENTORS = (
     # name, borough, capacity
     ("Ruth Campbell", "Camden", 3),
-    ("Dev Patel", "Islington", 2),
+    ("Dev Patel", "Islington", 3),
     ("Lena Fischer", "Hackney", 4),
+    ("Joseph Mwangi", "Hackney", 4),
 )
 
 PEOPLE = (
@@ -68,6 +73,7 @@ PEOPLE = (
         mentor="Tom Reilly",
         placements=(("Hackney", "Digital services", 0), ("Camden", "Data and insight", 6)),
         email=APPRENTICE_EMAIL,
+        progress=Progress(pace=1.02, waiting=2, returned=True),
     ),
     Person(
         "Aisha Rahman",
@@ -76,6 +82,7 @@ PEOPLE = (
         ApprenticeStatus.ACTIVE,
         mentor="Tom Reilly",
         placements=(("Hackney", "Cloud platform", 0), ("Tower Hamlets", "Infrastructure", 8)),
+        progress=Progress(pace=0.88, waiting=1),
     ),
     Person(
         "Kwame Boateng",
@@ -84,6 +91,7 @@ PEOPLE = (
         ApprenticeStatus.ACTIVE,
         mentor="Tom Reilly",
         placements=(("Hackney", "Data and insight", 0),),
+        progress=Progress(pace=0.6, slipped_milestones=2, review_late_weeks=6),
     ),
     Person(
         "Sofia Costa",
@@ -92,6 +100,7 @@ PEOPLE = (
         ApprenticeStatus.ON_BREAK,
         mentor="Lena Fischer",
         placements=(("Hackney", "Digital services", 0),),
+        progress=Progress(pace=0.9),
     ),
     Person(
         "Leon Wright",
@@ -99,6 +108,7 @@ PEOPLE = (
         "Hackney",
         ApprenticeStatus.WITHDRAWN,
         placements=(("Hackney", "Digital services", 0),),
+        progress=Progress(pace=0.8),
     ),
     Person(
         "Mariam Yusuf",
@@ -107,6 +117,7 @@ PEOPLE = (
         ApprenticeStatus.ACTIVE,
         mentor="Lena Fischer",
         placements=(("Hackney", "Cloud platform", 0), ("Islington", "Web team", 9)),
+        progress=Progress(pace=1.1, waiting=2, waiting_days=20, slipped_milestones=1),
     ),
     Person(
         "Ellie Morgan",
@@ -115,6 +126,7 @@ PEOPLE = (
         ApprenticeStatus.ACTIVE,
         mentor="Ruth Campbell",
         placements=(("Camden", "Data and insight", 0),),
+        progress=Progress(pace=1.0, waiting=1),
     ),
     Person(
         "Tariq Hussain",
@@ -123,6 +135,7 @@ PEOPLE = (
         ApprenticeStatus.ACTIVE,
         mentor="Ruth Campbell",
         placements=(("Camden", "Customer digital", 0),),
+        progress=Progress(pace=0.97, review_late_weeks=1),
     ),
     Person(
         "Grace Okonjo",
@@ -137,20 +150,31 @@ PEOPLE = (
         "Camden",
         ApprenticeStatus.ON_BREAK,
         placements=(("Camden", "Data and insight", 0),),
+        progress=Progress(pace=0.7),
     ),
     Person(
         "Chloe Adams",
         "islington",
         "Islington",
         ApprenticeStatus.COMPLETED,
+        mentor="Dev Patel",
         placements=(("Islington", "Infrastructure", 0), ("Hackney", "Cloud platform", 12)),
+        progress=Progress(
+            results=("distinction",),
+            destinations=(Destination.SAME_COUNCIL, Destination.SAME_COUNCIL),
+        ),
     ),
     Person(
         "Samir Haddad",
         "islington",
         "Islington",
         ApprenticeStatus.COMPLETED,
+        mentor="Dev Patel",
         placements=(("Islington", "Web team", 0),),
+        progress=Progress(
+            results=("pass",),
+            destinations=(Destination.SAME_COUNCIL, Destination.OTHER_PUBLIC_SECTOR),
+        ),
     ),
     Person(
         "Precious Nwosu",
@@ -159,6 +183,78 @@ PEOPLE = (
         ApprenticeStatus.ACTIVE,
         mentor="Dev Patel",
         placements=(("Islington", "Infrastructure", 0),),
+        progress=Progress(results=("fail",), slipped_milestones=1),
+    ),
+    # An earlier Hackney intake: completers at each grade, followed up at 6 and 12 months, and
+    # one who finished but did not pass the assessment.
+    Person(
+        "Daniel Osei",
+        "earlier",
+        "Hackney",
+        ApprenticeStatus.COMPLETED,
+        mentor="Joseph Mwangi",
+        placements=(("Hackney", "Digital services", 0), ("Camden", "Customer digital", 12)),
+        standard="ST0116",
+        progress=Progress(
+            results=("distinction",),
+            destinations=(
+                Destination.SAME_COUNCIL,
+                Destination.SAME_COUNCIL,
+                Destination.SAME_COUNCIL,
+            ),
+        ),
+    ),
+    Person(
+        "Ruby Thompson",
+        "earlier",
+        "Hackney",
+        ApprenticeStatus.COMPLETED,
+        mentor="Joseph Mwangi",
+        placements=(("Hackney", "Data and insight", 0),),
+        standard="ST0118",
+        progress=Progress(
+            results=("merit",),
+            destinations=(
+                Destination.SAME_COUNCIL,
+                Destination.SAME_COUNCIL,
+                Destination.PRIVATE_SECTOR,
+            ),
+        ),
+    ),
+    Person(
+        "Lucy Chen",
+        "earlier",
+        "Camden",
+        ApprenticeStatus.COMPLETED,
+        mentor="Joseph Mwangi",
+        placements=(("Camden", "Data and insight", 0),),
+        standard="ST0128",
+        progress=Progress(
+            results=("fail", "pass"),
+            destinations=(
+                Destination.SAME_COUNCIL,
+                Destination.FURTHER_LEARNING,
+                Destination.FURTHER_LEARNING,
+            ),
+        ),
+    ),
+    Person(
+        "Marcus Green",
+        "earlier",
+        "Hackney",
+        ApprenticeStatus.WITHDRAWN,
+        mentor="Joseph Mwangi",
+        placements=(("Hackney", "Cloud platform", 0),),
+        standard="ST0795",
+        progress=Progress(
+            pace=0.95,
+            results=("fail", "fail"),
+            destinations=(
+                Destination.NOT_IN_WORK,
+                Destination.PRIVATE_SECTOR,
+                Destination.PRIVATE_SECTOR,
+            ),
+        ),
     ),
     Person("Omar Farah", "spring", "Hackney", ApprenticeStatus.WAITING_TO_START),
     Person("Hannah Lewis", "spring", "Tower Hamlets", ApprenticeStatus.WAITING_TO_START),
@@ -189,6 +285,7 @@ def seed_programme(session: Session, *, actor: User, mentor_user: User) -> None:
             6,
         ),
         "spring": ("Spring intake", None, "Northbank Digital College", "Hackney", -2, 10),
+        "earlier": ("Hackney digital", None, "Riverside Training and Assessment", "Hackney", 44, 8),
     }
     cohort = {}
     for key, (name, reference, provider_name, lead, months_ago, capacity) in cohort_plan.items():
@@ -207,6 +304,7 @@ def seed_programme(session: Session, *, actor: User, mentor_user: User) -> None:
             actor=actor,
         )
 
+    seed_milestone_templates(session)
     mentors = {mentor_user.name: mentor_user}
     mentoring.set_capacity(session, mentor_user, 3, actor=actor)
     for name, home, capacity in MENTORS:
@@ -224,7 +322,7 @@ def seed_programme(session: Session, *, actor: User, mentor_user: User) -> None:
     mixed_standards = ["ST0116", "ST0128", "ST0795"]
     for number, person in enumerate(PEOPLE):
         intake = cohort[person.cohort]
-        chosen = intake.standard_id or standard[mixed_standards[number % 3]].id
+        chosen = intake.standard_id or (standard[person.standard or mixed_standards[number % 3]].id)
         start = intake.start_date
         apprentice = apprentices.create_apprentice(
             session,
@@ -246,7 +344,8 @@ def seed_programme(session: Session, *, actor: User, mentor_user: User) -> None:
             employing_borough_id=borough[person.borough].id,
         )
         session.flush()
-        _live_through(session, apprentice, person, actor, mentors, borough, now)
+        with progress.refreshed_once(session):
+            _live_through(session, apprentice, person, actor, mentors, borough, now)
     seed_recruitment(session, actor=actor, today=now, spring_cohort_id=cohort["spring"].id)
     progress.refresh_summaries(session, None, now)
 
@@ -283,75 +382,66 @@ def _live_through(
             ),
             actor=actor,
         )
-    if person.mentor:
-        mentor = mentors[person.mentor]
+    mentor = mentors.get(person.mentor or "")
+    if mentor is not None:
         mentoring.assign_mentor(
             session, apprentice, mentor, start + timedelta(days=14), actor=actor
         )
-        for weeks_ago in (10, 6, 2):
-            mentoring.record_meeting(
-                session,
-                apprentice,
-                mentor,
-                now - timedelta(weeks=weeks_ago),
-                45,
-                "Talked through the portfolio and the next review.\nAgreed to book time with "
-                "the data team to practise SQL.",
-                actor=mentor,
-            )
-    if person.status is ApprenticeStatus.ON_BREAK:
+    plan = person.progress
+    break_on = now - timedelta(days=20)
+    # One left within the 42-day qualifying period, one much later.
+    left_on = start + timedelta(days=30) if person.cohort == "camden" else now - timedelta(days=45)
+    last_day = {ApprenticeStatus.ON_BREAK: break_on, ApprenticeStatus.WITHDRAWN: left_on}
+    until = last_day[person.status] - timedelta(days=1) if person.status in last_day else now
+    settle_until = None
+    if plan.results:
+        # The log ends with the practical period (reviews go on while a resit is awaited);
+        # milestones up to the assessment are signed off.
+        until = now if awaiting_resit(plan) else min(apprentice.practical_period_end, now)
+        settle_until = now
+    live_progress(
+        session, apprentice, plan, coordinator=actor, until=until, milestones_until=settle_until
+    )
+    if mentor is not None and person.status in (ApprenticeStatus.ACTIVE, ApprenticeStatus.ON_BREAK):
+        _meet(session, apprentice, mentor, now)
+    if plan.results:
+        ended = assess(session, apprentice, plan, coordinator=actor, now=now)
+        if ended is not None:
+            follow_up(session, apprentice, plan, coordinator=actor, ended=ended, now=now)
+    elif person.status is ApprenticeStatus.ON_BREAK:
         lifecycle.apply_move(
             session,
             apprentice,
             Move.PAUSE,
             actor=actor,
-            effective_on=now - timedelta(days=20),
+            effective_on=break_on,
             expected_return_date=now + timedelta(days=40),
             note="Break in learning agreed with the provider",
         )
     elif person.status is ApprenticeStatus.WITHDRAWN:
-        # One left within the 42-day qualifying period, one much later.
-        left = start + timedelta(days=30) if person.cohort == "camden" else now - timedelta(days=45)
         lifecycle.apply_move(
             session,
             apprentice,
             Move.WITHDRAW,
             actor=actor,
-            effective_on=left,
+            effective_on=left_on,
             reason=WithdrawalReason.BETTER_JOB,
             note="Offered a permanent job elsewhere",
         )
-    elif person.status is ApprenticeStatus.COMPLETED:
-        _complete(session, apprentice, actor, now)
 
 
-def _complete(session: Session, apprentice: Apprentice, actor: User, now: date) -> None:
-    """Completion comes with the end-point assessment pages; until then the demo records the
-    finished apprenticeships directly, with their status event."""
-    finished = min(apprentice.planned_end_date, now - timedelta(days=30))
-    for placement in placements.placements_for(session, apprentice.id):
-        if placement.end_date is None:
-            placements.end_placement(
-                session,
-                apprentice,
-                placement,
-                finished,
-                expected_version=placement.row_version,
-                actor=actor,
-            )
-    apprentice.status = ApprenticeStatus.COMPLETED.value
-    apprentice.completed_on = finished
-    session.add(
-        ApprenticeStatusEvent(
-            apprentice_id=apprentice.id,
-            from_status=ApprenticeStatus.ACTIVE.value,
-            to_status=ApprenticeStatus.COMPLETED.value,
-            effective_on=finished,
-            actor_user_id=actor.id,
-            note="Passed the end-point assessment",
+def _meet(session: Session, apprentice: Apprentice, mentor: User, now: date) -> None:
+    for weeks_ago in (10, 6, 2):
+        mentoring.record_meeting(
+            session,
+            apprentice,
+            mentor,
+            now - timedelta(weeks=weeks_ago),
+            45,
+            "Talked through the portfolio and the next review.\nAgreed to book time with "
+            "the data team to practise SQL.",
+            actor=mentor,
         )
-    )
-    session.flush()
 
 
 def _line_manager(host: str, team: str) -> str:
