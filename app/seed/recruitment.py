@@ -187,7 +187,8 @@ def _apply(
     """One applicant's application, taken as far through the pipeline as the demo needs."""
     name, lives_in, stage, age = person.name, person.lives_in, person.stage, person.age
     borough_id = next((id_ for id_, n in names.items() if n == lives_in), None)
-    submitted = datetime.combine(today - timedelta(days=20 - number), time(10), LONDON)
+    # Sent over the last three weeks, never in the future (`number` runs past 20).
+    submitted = datetime.combine(today - timedelta(days=20 - number % 20), time(10), LONDON)
     answers = applications.ApplicationAnswers(
         name=name,
         email=name.lower().replace(" ", ".") + "@example.net",
