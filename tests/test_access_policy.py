@@ -174,6 +174,24 @@ OUT_OF_SCOPE = {
     ("coordinator.application_move", Role.COORDINATOR): 404,
     ("coordinator.application_hire", Role.COORDINATOR): 404,
     ("mentor.meeting_new", Role.MENTOR): 404,
+    ("coordinator.apprentice_progress", Role.COORDINATOR): 404,
+    ("coordinator.milestone_new", Role.COORDINATOR): 404,
+    ("coordinator.milestones_regenerate", Role.COORDINATOR): 404,
+    ("coordinator.milestone_decide", Role.COORDINATOR): 404,
+    ("coordinator.entry_decide", Role.COORDINATOR): 404,
+    ("coordinator.review_new", Role.COORDINATOR): 404,
+    ("mentor.milestone_decide", Role.MENTOR): 404,
+    ("mentor.entry_decide", Role.MENTOR): 404,
+    ("mentor.review_new", Role.MENTOR): 404,
+    ("coordinator.gateway", Role.COORDINATOR): 404,
+    ("coordinator.english_maths", Role.COORDINATOR): 404,
+    ("coordinator.epa_new", Role.COORDINATOR): 404,
+    ("coordinator.outcome_new", Role.COORDINATOR): 404,
+    # The viewing apprentice has no apprenticeship record of their own; the samples are someone
+    # else's.
+    ("apprentice.entry_new", Role.APPRENTICE): 404,
+    ("apprentice.entry_edit", Role.APPRENTICE): 404,
+    ("apprentice.milestone_evidence", Role.APPRENTICE): 404,
 }
 
 # Pages that answer a signed-in visitor with a redirect rather than a page.
@@ -211,24 +229,6 @@ def test_urls_are_kebab_case_and_ids_are_integers(app):
         for argument, converter in rule._converters.items():
             if argument.endswith("_id"):
                 assert type(converter).__name__ == "IntegerConverter", f"{rule.rule}: {argument}"
-    ("coordinator.apprentice_progress", Role.COORDINATOR): 404,
-    ("coordinator.milestone_new", Role.COORDINATOR): 404,
-    ("coordinator.milestones_regenerate", Role.COORDINATOR): 404,
-    ("coordinator.milestone_decide", Role.COORDINATOR): 404,
-    ("coordinator.entry_decide", Role.COORDINATOR): 404,
-    ("coordinator.review_new", Role.COORDINATOR): 404,
-    ("mentor.milestone_decide", Role.MENTOR): 404,
-    ("mentor.entry_decide", Role.MENTOR): 404,
-    ("mentor.review_new", Role.MENTOR): 404,
-    ("coordinator.gateway", Role.COORDINATOR): 404,
-    ("coordinator.english_maths", Role.COORDINATOR): 404,
-    ("coordinator.epa_new", Role.COORDINATOR): 404,
-    ("coordinator.outcome_new", Role.COORDINATOR): 404,
-    # The viewing apprentice has no apprenticeship record of their own; the samples are someone
-    # else's.
-    ("apprentice.entry_new", Role.APPRENTICE): 404,
-    ("apprentice.entry_edit", Role.APPRENTICE): 404,
-    ("apprentice.milestone_evidence", Role.APPRENTICE): 404,
 
 
 def create_viewer(db_session, viewer) -> User | None:
@@ -255,8 +255,33 @@ def sample_records(db_session, app) -> dict[str, Any]:
     vacancy = builders.create_vacancy(db_session, borough="Camden")
     application = builders.create_application(db_session, vacancy)
     draft, key = start_draft(db_session, vacancy)
+    template = MilestoneTemplate(
+        name="Induction", kind="induction", due_offset_weeks=2, signer="coordinator"
+    )
+    milestone = Milestone(
+        apprentice_id=apprentice.id,
+        title="Induction",
+        kind="induction",
+        signer="coordinator",
+        due_date=apprentice.start_date,
+        status="submitted",
+        evidence_text="Done",
+    )
+    entry = LogEntry(
+        apprentice_id=apprentice.id,
+        entry_date=apprentice.start_date,
+        hours=3,
+        activity_type="teaching",
+        description="A workshop",
+        submitted_at=datetime(2026, 10, 1, 9, tzinfo=UTC),
+    )
+    db_session.add_all([template, milestone, entry])
     db_session.commit()
     return {
+        "follow_up": "end",
+        "template_id": template.id,
+        "milestone_id": milestone.id,
+        "entry_id": entry.id,
         "vacancy_id": vacancy.id,
         "application_id": application.id,
         "key": key,
@@ -292,33 +317,8 @@ def state_fingerprint(db_session) -> str:
     db_session.rollback()
     return digest.hexdigest()
 
-    template = MilestoneTemplate(
-        name="Induction", kind="induction", due_offset_weeks=2, signer="coordinator"
-    )
-    milestone = Milestone(
-        apprentice_id=apprentice.id,
-        title="Induction",
-        kind="induction",
-        signer="coordinator",
-        due_date=apprentice.start_date,
-        status="submitted",
-        evidence_text="Done",
-    )
-    entry = LogEntry(
-        apprentice_id=apprentice.id,
-        entry_date=apprentice.start_date,
-        hours=3,
-        activity_type="teaching",
-        description="A workshop",
-        submitted_at=datetime(2026, 10, 1, 9, tzinfo=UTC),
-    )
-    db_session.add_all([template, milestone, entry])
 
 @pytest.mark.parametrize("viewer", VIEWERS, ids=str)
-        "follow_up": "end",
-        "template_id": template.id,
-        "milestone_id": milestone.id,
-        "entry_id": entry.id,
 @pytest.mark.parametrize("endpoint", sorted(GET_ACCESS))
 def test_get_access_matrix(app, client, db_session, endpoint, viewer):
     from tests.conftest import sign_in_client
