@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    Subquery,
+    and_,
+    case,
+    cast,
+    event,
+    extract,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.engine import Engine
 
 
@@ -32,3 +46,75 @@ def insert_for(bind: Any) -> Any:
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert
+
+
+# Report arithmetic: dates, medians and financial-year bucketing (app.domain.reports).
+
+LONDON_ZONE = "Europe/London"
+
+
+def london_date(bind: Any, moment: Any) -> Any:
+    """The date in London of a stored timestamp (naive UTC), as an SQL date expression.
+
+    PostgreSQL converts with its time zone database. SQLite has none, so the UK rule since
+    1996 is written out: British Summer Time runs from 01:00 UTC on the last Sunday of March to
+    01:00 UTC on the last Sunday of October (`date(Y-03-31, '-6 days', 'weekday 0')` is the last
+    Sunday of March)."""
+    if is_postgresql(bind):
+        return cast(func.timezone(LONDON_ZONE, func.timezone("UTC", moment)), Date)
+
+    def last_sunday_1am(month_end: str) -> Any:
+        last_sunday = func.date(
+            func.strftime("%Y", moment).concat(month_end), "-6 days", "weekday 0"
+        )
+        return func.datetime(last_sunday, "+1 hour")
+
+    summer = and_(moment >= last_sunday_1am("-03-31"), moment < last_sunday_1am("-10-31"))
+    return type_coerce(func.date(moment, case((summer, "+1 hour"), else_="+0 hours")), Date)
+
+
+def days_between(bind: Any, earlier: Any, later: Any) -> Any:
+    """Whole days from one SQL date to another (later minus earlier), as an integer."""
+    if is_postgresql(bind):
+        return type_coerce(later - earlier, Integer)
+    return cast(func.julianday(later) - func.julianday(earlier), Integer)
+
+
+def financial_quarter_index(day: Any) -> Any:
+    """A date's financial quarter as one integer: 4 × the year the financial year starts in,
+    plus 0 for April–June, 1 for July–September, 2 for October–December, 3 for January–March
+    (so 31 March 2026 → 4 × 2025 + 3 and 1 April 2026 → 4 × 2026). `index // 4` is the
+    financial year, `index % 4 + 1` the quarter (app.domain.reports.Period.from_index)."""
+    months = cast(extract("year", day), Integer) * 12 + cast(extract("month", day), Integer) - 4
+    return months // 3
+
+
+def financial_year_start(day: Any) -> Any:
+    """The calendar year a date's financial year starts in (1 April): 2025 for 31 March 2026."""
+    return financial_quarter_index(day) // 4
+
+
+def grouped_median(bind: Any, source: Subquery, key: str, value: str) -> Select:
+    """Per value of `source.c[key]`: the number of rows and the median of `source.c[value]`
+    (the mean of the middle two for an even count), as columns `key`, `n` and `median`.
+
+    PostgreSQL has `percentile_cont`; SQLite numbers the rows in order within each group and
+    averages the middle one or two."""
+    if is_postgresql(bind):
+        return select(
+            source.c[key].label("key"),
+            func.count().label("n"),
+            func.percentile_cont(0.5).within_group(source.c[value]).label("median"),
+        ).group_by(source.c[key])
+    ranked = select(
+        source.c[key].label("key"),
+        source.c[value].label("value"),
+        func.row_number().over(partition_by=source.c[key], order_by=source.c[value]).label("rank"),
+        func.count().over(partition_by=source.c[key]).label("n"),
+    ).subquery()
+    middle = or_(ranked.c.rank == (ranked.c.n + 1) // 2, ranked.c.rank == (ranked.c.n + 2) // 2)
+    return select(
+        ranked.c.key,
+        func.max(ranked.c.n).label("n"),
+        func.avg(case((middle, ranked.c.value))).label("median"),
+    ).group_by(ranked.c.key)

@@ -21,7 +21,9 @@ NAVIGATION: tuple[tuple[Role, str, str, str], ...] = (
     (Role.MENTOR, "Mentees", "mentor.home", "mentor."),
     (Role.COORDINATOR, "Coordinator", "coordinator.home", "coordinator."),
     (Role.BOROUGH_LEAD, "Reports", "reports.home", "reports."),
+    (Role.COORDINATOR, "Reports", "reports.home", "reports."),
     (Role.ADMIN, "Administration", "admin.home", "admin."),
+    (Role.ADMIN, "Reports", "reports.home", "reports."),
 )
 
 
@@ -30,8 +32,12 @@ def navigation_items() -> list[dict[str, Any]]:
         return []
     endpoint = request.endpoint or ""
     items = []
+    shown: set[str] = set()  # someone with several roles sees each place once
     for role, label, target, prefix in NAVIGATION:
+        if target in shown:
+            continue
         if role in current_user.roles and is_allowed(current_user, target):
+            shown.add(target)
             items.append(
                 {"text": label, "href": url_for(target), "active": endpoint.startswith(prefix)}
             )

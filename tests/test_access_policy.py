@@ -128,6 +128,43 @@ GET_ACCESS: dict[str, frozenset] = {
     "coordinator.outcome_new": COORDINATION,
     "coordinator.approaching_end": COORDINATION,
     "reports.home": frozenset({Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}),
+    "reports.home_csv": frozenset(
+        {Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}
+    ),
+    "reports.comparison": frozenset(
+        {Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}
+    ),
+    "reports.comparison_csv": frozenset(
+        {Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}
+    ),
+    "reports.trends": frozenset({Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}),
+    "reports.trends_csv": frozenset(
+        {Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}
+    ),
+    "reports.recruitment": frozenset(
+        {Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}
+    ),
+    "reports.recruitment_csv": frozenset(
+        {Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}
+    ),
+    "reports.progression": frozenset(
+        {Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}
+    ),
+    "reports.progression_csv": frozenset(
+        {Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}
+    ),
+    "reports.outcomes": frozenset(
+        {Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}
+    ),
+    "reports.outcomes_csv": frozenset(
+        {Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}
+    ),
+    "reports.equality": frozenset(
+        {Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}
+    ),
+    "reports.equality_csv": frozenset(
+        {Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}
+    ),
     "admin.home": ADMIN_ONLY,
     "admin.users": ADMIN_ONLY,
     "admin.user": ADMIN_ONLY,
