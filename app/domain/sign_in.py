@@ -8,16 +8,27 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.domain import audit, throttling
-from app.domain.accounts import check_credentials, find_user_by_email, note_sign_in
+from app.clock import utcnow
+from app.domain import audit, throttling, two_factor
+from app.domain.accounts import check_credentials, find_user_by_email
+from app.domain.passwords import hash_password, needs_rehash
 from app.models import AuditAction, User
 
 
 def attempt_sign_in(
-    session: Session, email: str, password: str, *, ip_address: str, limits: throttling.Limits
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    ip_address: str,
+    limits: throttling.Limits,
+    two_factor_required: bool = False,
 ) -> User | None:
-    """The user, signed in, or None. A locked account or address gets the same None as a wrong
-    password, so the answer reveals nothing."""
+    """The user whose password this is, or None. A locked account or address gets the same None
+    as a wrong password, so the answer reveals nothing.
+
+    When a second factor must follow (see `two_factor.second_step`), the sign-in is not finished
+    here: the caller asks for it, then calls `complete_sign_in`."""
     if throttling.is_locked(email, ip_address):
         known = find_user_by_email(session, email)
         audit.record_security_event(
@@ -35,7 +46,17 @@ def attempt_sign_in(
             audit.record_security_event(AuditAction.LOCKED_OUT, actor=None, target=target)
         return None
     assert user is not None
-    audit.record_security_event(AuditAction.SIGN_IN, actor=user, target=target)
-    throttling.clear_account(email)
-    note_sign_in(user, password)
+    if needs_rehash(user.password_hash or ""):
+        # Upgrade an old hash while we have the password.
+        user.password_hash = hash_password(password)
+    if two_factor.second_step(user, two_factor_required) is None:
+        complete_sign_in(user)
     return user
+
+
+def complete_sign_in(user: User) -> None:
+    """The last step of a sign-in: audited, and the account's failure count starts again. Only
+    here, after any second factor, so wrong codes count towards the same lock as passwords."""
+    audit.record_security_event(AuditAction.SIGN_IN, actor=user, target=audit.target_of(user))
+    throttling.clear_account(user.email)
+    user.last_signed_in_at = utcnow()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -40,3 +40,26 @@ class SignInLock(TimestampMixin, db.Model):
     kind: Mapped[str] = mapped_column(String(10))
     key: Mapped[str] = mapped_column(String(64))
     locked_until: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class RecoveryCode(TimestampMixin, db.Model):
+    """A single-use code that stands in for the authenticator app. Only its SHA-256 is kept."""
+
+    __tablename__ = "recovery_code"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SignInChallenge(TimestampMixin, db.Model):
+    """One sign-in attempt between the password and the second factor: it counts the wrong codes
+    entered, so the attempt can end after a few, however many requests arrive at once."""
+
+    __tablename__ = "sign_in_challenge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    wrong_codes: Mapped[int] = mapped_column(Integer, default=0)

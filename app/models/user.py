@@ -4,7 +4,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -61,6 +61,13 @@ class User(TimestampMixin, VersionedMixin, db.Model):
     # invitation and reset link issued before that moment useless (single use).
     security_stamp: Mapped[str] = mapped_column(String(32), default=new_security_stamp)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The authenticator app's shared secret (base32). It never goes into audit events or logs;
+    # it is set only once the user has proved their app shows matching codes.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last accepted 30-second time-step: a code from it or an earlier one is refused, so a
+    # code cannot be replayed within its window.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     borough: Mapped[Borough] = relationship(lazy="raise_on_sql")
     role_rows: Mapped[list[UserRole]] = relationship(

@@ -12,4 +12,4 @@ def init_login(login_manager: LoginManager) -> None:
     login_manager.session_protection = None  # sessions are server-side and rotated at sign-in
 
 
-from app.web.auth import views  # noqa: E402, F401
+from app.web.auth import account, second_factor, views  # noqa: E402, F401

@@ -14,6 +14,7 @@ from app.domain.accounts import change_own_password, find_user_by_email, set_pas
 from app.domain.errors import DomainError
 from app.domain.sign_in import attempt_sign_in
 from app.domain.throttling import Limits
+from app.domain.two_factor import second_step
 from app.extensions import db
 from app.models import AuditAction, User
 from app.web.account_mail import send_account_link
@@ -25,6 +26,7 @@ from app.web.auth.forms import (
     ResetRequestForm,
     SignInForm,
 )
+from app.web.auth.second_factor import start_second_step
 from app.web.forms_common import render_form, show_domain_error
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
@@ -58,13 +60,17 @@ def sign_in() -> ResponseReturnValue:
     form = SignInForm()
     next_url = safe_next(request.args.get("next"))
     if form.validate_on_submit():
+        required = current_app.config["TWO_FACTOR_REQUIRED"]
         user = attempt_sign_in(
             db.session,
             form.email.data,
             form.password.data,
             ip_address=request.remote_addr or "unknown",
             limits=Limits.from_config(current_app.config),
+            two_factor_required=required,
         )
+        if user is not None and second_step(user, required) is not None:
+            return start_second_step(user, next_url)
         if user is not None:
             session.rotate()  # a new session id at sign-in
             login_user(user)
@@ -77,6 +83,7 @@ def sign_in() -> ResponseReturnValue:
         timed_out=request.args.get("timed_out") == "1",
         signed_out=request.args.get("signed_out") == "1",
         password_set=request.args.get("password_set") == "1",
+        attempt_ended=request.args.get("attempt_ended") == "1",
     )
 
 
