@@ -160,7 +160,8 @@ class Apprentice(TimestampMixin, VersionedMixin, db.Model):
         ForeignKey("borough.id", ondelete="RESTRICT"), index=True
     )
     uln: Mapped[str | None] = mapped_column(String(10), unique=True)
-    date_of_birth: Mapped[date] = mapped_column(Date)
+    # None once erased (after leaving, on request or by the retention command).
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
     start_date: Mapped[date] = mapped_column(Date)
     practical_period_end: Mapped[date] = mapped_column(Date)
     planned_end_date: Mapped[date] = mapped_column(Date)

@@ -8,6 +8,7 @@ from app.web.coordinator import (  # noqa: E402, F401
     apprentices,
     cohorts,
     completion,
+    data_rights,
     mentors,
     placements,
     progression,

@@ -369,7 +369,16 @@ def _send_receipt(vacancy: Vacancy, application: Application) -> bool:
         application=application,
         vacancy=vacancy,
         withdraw_url=_withdraw_url(application),
+        objection_url=_objection_url(application),
     )
+
+
+def _objection_url(application: Application) -> str:
+    from app.domain.objection import objection_token
+
+    token = objection_token(current_app.config["SECRET_KEY"], application)
+    path = url_for(".equality_objection", objection_token=token)
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
 
 
 @bp.route("/vacancies/<int:vacancy_id>/apply/<key>/check-your-answers", methods=["GET", "POST"])
