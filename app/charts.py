@@ -109,16 +109,21 @@ def bar_chart(
     percent: bool = False,
     gap_label: str = SUPPRESSED,
     gap_note: str = GAP_NOTE,
+    reference: float | None = None,
+    reference_label: str = "",
 ) -> Markup:
     """Horizontal bars, one group per category (its label above its bars, so long borough names
     never need cutting short), one bar per series, each with its value at its end.
 
     `id_prefix` makes the ids in the drawing unique on the page; `value_label` names the value
     axis, with its unit (say "Apprentices" or "Share of starts (%)"); `percent` values are 0 to
-    100. Up to four series."""
+    100. Up to four series.
+
+    `reference` draws a dashed line across the bars at that value (a target, say), named in a
+    key above the chart by `reference_label`; the scale always reaches it."""
     _check(id_prefix, series, len(categories), "categories")
     width = BAR_CHART_WIDTH
-    values = _present(series)
+    values = _present(series) + _reference_values(reference)
     scale = _Scale.over(values, percent=percent)
     shown = {v: format_value(v, percent=percent) for v in values}
     top_tick = format_value(scale.top, percent=percent)
@@ -147,10 +152,12 @@ def bar_chart(
         legend, height = _legend([(swatch(i), s.name) for i, s in enumerate(series)], 16, width, y)
         words.append(legend)
         y += height + 14
+    y = _reference_key(words, reference, reference_label, percent, y)
     if category_label:
         words.extend(_text_lines(category_label, width, x=left, y=y + 14, font_weight="bold"))
         y += _line_count(category_label, width, bold=True) * LINE_HEIGHT + 6
 
+    plot_top = y
     bar_height = 24 if len(series) == 1 else 18
     for index, category in enumerate(categories):
         if index:
@@ -197,6 +204,11 @@ def bar_chart(
 
     axis_y = y + 10
     axis = [_el("line", x1=left, y1=axis_y, x2=plot_right, y2=axis_y, stroke=TEXT_COLOUR)]
+    # The reference line runs across the bars, from the first group down to the axis.
+    axis.extend(
+        _el("line", x1=at, y1=plot_top, x2=at, y2=axis_y, class_=_REFERENCE_CLASS, **_DASHED)
+        for at in map(x_of, _reference_values(reference))
+    )
     for tick in scale.ticks:
         x = x_of(tick)
         axis.append(_vertical(x, axis_y, axis_y + 6, TEXT_COLOUR))
@@ -571,6 +583,31 @@ def _svg(
 
 
 _OUTLINE = {"stroke": TEXT_COLOUR, "stroke_width": 1}
+# A reference line (a target): dashed in the text colour, so it reads without colour.
+_DASHED = {"stroke": TEXT_COLOUR, "stroke_width": 2, "stroke_dasharray": "6 4"}
+_REFERENCE_CLASS = "app-chart__reference"
+
+
+def _reference_values(reference: float | None) -> list[float]:
+    if reference is None:
+        return []
+    if not (math.isfinite(reference) and reference >= 0):
+        raise ValueError(f"reference {reference!r}: values are 0 or more")
+    return [reference]
+
+
+def _reference_key(
+    words: list[Markup], reference: float | None, label: str, percent: bool, y: float
+) -> float:
+    """The reference line's key (a dashed swatch and its label, by default the value) at `y`;
+    returns the next y."""
+    if reference is None:
+        return y
+    label = label or format_value(reference, percent=percent)
+    room = BAR_CHART_WIDTH - 44
+    words.append(_el("line", x1=MARGIN, y1=y + 9, x2=MARGIN + 36, y2=y + 9, **_DASHED))
+    words.extend(_text_lines(label, room, x=MARGIN + 44, y=y + 14, class_="app-chart__key"))
+    return y + _line_count(label, room) * LINE_HEIGHT + 14
 
 
 def _vertical(x: float, top: float, bottom: float, colour: str) -> Markup:

@@ -429,3 +429,45 @@ def test_the_chart_and_a_table_of_the_same_numbers():
     chart = parse(Markup(str(page.svg)))
     shown = texts(chart, "app-chart__value") + texts(chart, "app-chart__gap")
     assert sorted(shown) == sorted(td.get_text() for td in cells)
+
+
+def share_chart(reference: float | None = 2.3, **overrides: object) -> Markup:
+    return starts_chart(
+        "share",
+        series=[Series("Starts as a share of headcount", [1.2, 0.4, None, 0])],
+        value_label="Starts as a share of headcount (%)",
+        percent=True,
+        reference=reference,
+        reference_label="Former public-sector target: 2.3% of headcount",
+        **overrides,
+    )
+
+
+def test_a_reference_line_is_drawn_dashed_at_its_value_with_a_key():
+    root = parse(share_chart())
+    (line,) = of_class(root, "app-chart__reference")
+    assert line.get("x1") == line.get("x2") and line.get("stroke-dasharray")
+    # The scale reaches the reference though every bar is below it: ticks 0%, 1%, 2%, 3%.
+    ticks = texts(root, "app-chart__tick")
+    assert ticks == ["0%", "1%", "2%", "3%"]
+    placed = of_class(root, "app-chart__tick")
+    x_of = {tick: float(el.get("x")) for tick, el in zip(ticks, placed, strict=True)}
+    expected = x_of["2%"] + 0.3 * (x_of["3%"] - x_of["2%"])
+    assert float(line.get("x1")) == pytest.approx(expected, abs=0.02)
+    # It runs from the first bar's group to the axis, and is named in the key.
+    bars = of_class(root, "app-chart__bar")
+    assert float(line.get("y1")) <= float(bars[0].get("y"))
+    assert "Former public-sector target: 2.3% of headcount" in texts(root, "app-chart__key")
+    check_html(f"<!DOCTYPE html><html lang=en><title>t</title>{share_chart()}</html>")
+
+
+def test_no_reference_line_unless_asked_for():
+    root = parse(share_chart(reference=None))
+    assert of_class(root, "app-chart__reference") == []
+    assert texts(root, "app-chart__tick")[-1] == "1.5%"  # the scale follows the bars alone
+
+
+@pytest.mark.parametrize("reference", [-1, math.nan, math.inf])
+def test_a_reference_that_cannot_be_drawn_is_refused(reference):
+    with pytest.raises(ValueError, match="0 or more"):
+        share_chart(reference=reference)

@@ -117,13 +117,17 @@ def protect_table(
     rows: Sequence[Hashable],
     columns: Sequence[Hashable],
     policy: Policy,
+    *,
+    hidden_per_line: int = 2,
 ) -> Table:
     """Primary then secondary suppression over a table with its row, column and grand totals.
 
-    Whenever a line (a row with its total, or a column with its total) has exactly one
-    suppressed entry among its cells and total, the smallest other non-zero entry of that line
-    is suppressed too (the total itself when nothing else is left); this repeats until no line
-    has a lone suppressed entry, so no suppressed count can be worked out by subtraction."""
+    Whenever a line (a row with its total, or a column with its total) has fewer than
+    `hidden_per_line` suppressed entries among its cells and total (but some), the smallest
+    other non-zero entry of that line is suppressed too (the total itself when nothing else is
+    left); this repeats until no line has too few, so no suppressed count can be worked out by
+    subtraction. With 3, not even by a reader who knows one of them exactly (a borough reading a
+    table that includes its own figures)."""
     cells = {(r, c): count(counts.get((r, c), 0), policy) for r in rows for c in columns}
     row_totals = {r: count(sum(counts.get((r, c), 0) for c in columns), policy) for r in rows}
     column_totals = {c: count(sum(counts.get((r, c), 0) for r in rows), policy) for c in columns}
@@ -159,7 +163,7 @@ def protect_table(
         changed = False
         for line in lines():
             hidden = [entry for entry in line if get(entry).suppressed]
-            if len(hidden) != 1:
+            if not 0 < len(hidden) < hidden_per_line:
                 continue
             candidates = [e for e in line if not get(e).suppressed and get(e).true > 0]
             if not candidates:

@@ -129,6 +129,24 @@ def test_no_suppressed_cell_can_be_recovered_from_a_total(data):
 
 
 @given(tables)
+def test_a_reader_who_knows_one_row_still_cannot_recover_another(data):
+    """With three hidden per line, a borough that knows its own row exactly (the first) still
+    faces at least two unknowns wherever something else is hidden beside shown figures."""
+    counts, rows, columns = build(data)
+    table = protect_table(counts, rows, columns, CONTROLLED, hidden_per_line=3)
+    own = rows[0]
+    lines = [[table.cell(r, c) for c in columns] + [table.row_totals[r]] for r in rows[1:]]
+    lines += [
+        [table.cell(r, c) for r in rows if r != own] + [table.column_totals[c]] for c in columns
+    ]
+    lines.append([table.row_totals[r] for r in rows if r != own] + [table.total])
+    for line in lines:
+        unknown = [cell for cell in line if cell.suppressed]
+        shown_nonzero = [cell for cell in line if not cell.suppressed and cell.true > 0]
+        assert len(unknown) != 1 or not shown_nonzero
+
+
+@given(tables)
 def test_rates_never_reveal_a_suppressed_count(data):
     counts, rows, columns = build(data)
     table = protect_table(counts, rows, columns, CONTROLLED)

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
 
-from app.web.reports import views  # noqa: E402, F401
+from app.web.reports import public_sector, views  # noqa: E402, F401
