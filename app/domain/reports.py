@@ -1557,9 +1557,21 @@ def raw_equality(session: Session, period: Period) -> RawEquality:
     measure, borough_id, application_id = columns[0], columns[1], columns[2]
     monitoring = EqualityMonitoring
     joined = and_(monitoring.application_id == application_id, monitoring.objected.is_(False))
+    # Each person's answers are joined once (a CTE, so PostgreSQL computes it once), then read
+    # question by question.
+    answered = (
+        select(
+            measure.label("measure"),
+            borough_id.label("borough_id"),
+            *(getattr(monitoring, key).label(key) for key in QUESTIONS),
+        )
+        .select_from(people)
+        .outerjoin(monitoring, joined)
+        .cte("answered")
+    )
     per_question = []
     for question in QUESTIONS.values():
-        answer = getattr(monitoring, question.key)
+        answer = answered.c[question.key]
         category = case(
             *((answer.in_(values), key) for key, values in question.answers.items()),
             else_=NOT_KNOWN,
@@ -1567,12 +1579,10 @@ def raw_equality(session: Session, period: Period) -> RawEquality:
         per_question.append(
             select(
                 cast(literal(question.key), String(20)).label("question"),
-                measure.label("measure"),
-                borough_id.label("borough_id"),
+                answered.c.measure,
+                answered.c.borough_id,
                 category.label("category"),
             )
-            .select_from(people)
-            .outerjoin(monitoring, joined)
         )
     facts = union_all(*per_question).subquery("equality_facts")
     keys = (facts.c.measure, facts.c.question, facts.c.category, facts.c.borough_id)

@@ -114,6 +114,8 @@ class Milestone(TimestampMixin, VersionedMixin, db.Model):
         CheckConstraint(f"signer IN ({_values(Signer)})", name="known_signer"),
         CheckConstraint(f"status IN ({_values(MilestoneStatus)})", name="known_status"),
         Index("ix_milestone_apprentice_status_due", "apprentice_id", "status", "due_date"),
+        # The progression report counts milestones due within a period.
+        Index("ix_milestone_due_date", "due_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
