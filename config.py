@@ -17,6 +17,15 @@ def database_url(url: str) -> str:
     return url
 
 
+def _env_bool(name: str, default: bool) -> bool:
+    value = (os.environ.get(name) or "").strip().lower()
+    if value == "":
+        return default
+    if value not in ("true", "false"):
+        raise RuntimeError(f"{name} must be true or false, not {value!r}")
+    return value == "true"
+
+
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value not in (None, "") else default
@@ -80,12 +89,26 @@ class Config:
     DISCLOSURE_THRESHOLD = _env_int("DISCLOSURE_THRESHOLD", 7)
     DISCLOSURE_ROUNDING_BASE = _env_int("DISCLOSURE_ROUNDING_BASE", 5)
     DISCLOSURE_MINIMUM_DENOMINATOR = _env_int("DISCLOSURE_MINIMUM_DENOMINATOR", 8)
+    # Scaling projections use a borough's own rates once it has this many starts; until then,
+    # the partner boroughs' pooled rates.
+    PROJECTION_OWN_RATES_MIN_STARTS = _env_int("PROJECTION_OWN_RATES_MIN_STARTS", 30)
+
+    # Retention (UK GDPR storage limitation), applied daily by `flask apply-retention`:
+    # unsuccessful applicants' personal details and equality answers, months after the vacancy
+    # closes; apprentices, years after they leave; audit events, years after they happen.
+    RETENTION_APPLICANT_MONTHS = _env_int("RETENTION_APPLICANT_MONTHS", 12)
+    RETENTION_APPRENTICE_YEARS = _env_int("RETENTION_APPRENTICE_YEARS", 6)
+    RETENTION_AUDIT_YEARS = _env_int("RETENTION_AUDIT_YEARS", 6)
 
     # Sign-in throttling: per account and per client address, over a window, then a lock.
     SIGN_IN_ACCOUNT_LIMIT = _env_int("SIGN_IN_ACCOUNT_LIMIT", 10)
     SIGN_IN_IP_LIMIT = _env_int("SIGN_IN_IP_LIMIT", 50)
     SIGN_IN_WINDOW_MINUTES = _env_int("SIGN_IN_WINDOW_MINUTES", 5)
     SIGN_IN_LOCK_MINUTES = _env_int("SIGN_IN_LOCK_MINUTES", 15)
+
+    # Staff roles must sign in with an authenticator app as well as the password. Off here, so
+    # the demo accounts sign in with a password alone; production refuses to start without it.
+    TWO_FACTOR_REQUIRED = _env_bool("TWO_FACTOR_REQUIRED", False)
 
 
 class DevelopmentConfig(Config):
@@ -94,6 +117,7 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     ENV_NAME = "test"
+    TWO_FACTOR_REQUIRED = False  # tests that need it switch it on
     TESTING = True
     SECRET_KEY = "test-secret-key"
     MAIL_BACKEND = "memory"
@@ -118,6 +142,12 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "The production configuration needs these environment variables: "
                 + ", ".join(missing)
+            )
+        self.TWO_FACTOR_REQUIRED = _env_bool("TWO_FACTOR_REQUIRED", True)
+        if not self.TWO_FACTOR_REQUIRED:
+            raise RuntimeError(
+                "The production configuration needs two-factor sign-in: "
+                "TWO_FACTOR_REQUIRED cannot be false"
             )
         self.SECRET_KEY = os.environ["SECRET_KEY"]
         self.SQLALCHEMY_DATABASE_URI = database_url(os.environ["DATABASE_URL"])

@@ -38,10 +38,16 @@ log = logging.getLogger(__name__)
 class Open(enum.Enum):
     PUBLIC = "anyone, signed in or not"
     SIGNED_IN = "any signed-in user"
+    # Past the password, before the second factor: these pages and nothing else that needs
+    # signing in (the visitor is not signed in until the second factor is passed).
+    SECOND_FACTOR = "a visitor part-way through signing in"
 
 
 PUBLIC = Open.PUBLIC
 SIGNED_IN = Open.SIGNED_IN
+SECOND_FACTOR = Open.SECOND_FACTOR
+# The session key holding a sign-in that waits for its second factor.
+PENDING_SIGN_IN = "pending_sign_in"
 ADMIN = frozenset({Role.ADMIN})
 COORDINATOR = frozenset({Role.COORDINATOR})
 # The programme's records: coordinators within their scope, and admins, who see everything.
@@ -65,12 +71,25 @@ POLICY: dict[str, Rule] = {
     "public.apply_confirmation": PUBLIC,
     "public.apply_equality": PUBLIC,
     "public.application_withdraw": PUBLIC,
+    "public.open_data": PUBLIC,
+    "public.open_data_csv": PUBLIC,
+    "public.open_data_json": PUBLIC,
     "auth.sign_out": SIGNED_IN,
     "auth.home": SIGNED_IN,
     "auth.keep_alive": SIGNED_IN,
     "auth.set_password_from_link": PUBLIC,
     "auth.reset_password": PUBLIC,
     "auth.change_password": SIGNED_IN,
+    "auth.second_factor": SECOND_FACTOR,
+    "auth.second_factor_recovery": SECOND_FACTOR,
+    "auth.second_factor_set_up": SECOND_FACTOR,
+    "auth.account": SIGNED_IN,
+    "auth.authenticator": SIGNED_IN,
+    "auth.authenticator_remove": SIGNED_IN,
+    "auth.recovery_codes": SIGNED_IN,
+    "auth.sessions": SIGNED_IN,
+    "auth.session_end": SIGNED_IN,
+    "auth.sessions_end_others": SIGNED_IN,
     "apprentice.home": frozenset({Role.APPRENTICE}),
     "mentor.home": frozenset({Role.MENTOR}),
     "coordinator.home": COORDINATOR,
@@ -146,6 +165,12 @@ POLICY: dict[str, Rule] = {
     "reports.outcomes_csv": frozenset({Role.BOROUGH_LEAD, Role.COORDINATOR, Role.ADMIN}),
     "reports.equality": frozenset({Role.BOROUGH_LEAD, Role.COORDINATOR, Role.ADMIN}),
     "reports.equality_csv": frozenset({Role.BOROUGH_LEAD, Role.COORDINATOR, Role.ADMIN}),
+    "reports.public_sector_return": frozenset({Role.BOROUGH_LEAD, Role.COORDINATOR, Role.ADMIN}),
+    "reports.public_sector_return_csv": frozenset(
+        {Role.BOROUGH_LEAD, Role.COORDINATOR, Role.ADMIN}
+    ),
+    "reports.headcount": COORDINATION,
+    "reports.scaling": frozenset({Role.BOROUGH_LEAD, Role.COORDINATOR, Role.ADMIN}),
     "admin.home": ADMIN,
     "admin.users": ADMIN,
     "admin.user": ADMIN,
@@ -154,6 +179,8 @@ POLICY: dict[str, Rule] = {
     "admin.user_deactivate": ADMIN,
     "admin.user_reactivate": ADMIN,
     "admin.user_resend_invitation": ADMIN,
+    "admin.user_second_factor_reset": ADMIN,
+    "admin.user_sessions_end": ADMIN,
     "admin.outbox": ADMIN,
     "admin.standards": ADMIN,
     "admin.standard": ADMIN,
@@ -165,6 +192,15 @@ POLICY: dict[str, Rule] = {
     "admin.providers": ADMIN,
     "admin.provider_new": ADMIN,
     "admin.provider_edit": ADMIN,
+    "admin.audit_events": ADMIN,
+    "admin.audit_export": ADMIN,
+    "admin.subject_access_requests": ADMIN,
+    "admin.subject_access_new": ADMIN,
+    "admin.subject_access_bundle": ADMIN,
+    "admin.erase": ADMIN,
+    "coordinator.audit_events": COORDINATOR,
+    "coordinator.equality_objection": COORDINATION,
+    "public.equality_objection": PUBLIC,
 }
 
 # The page each role lands on after signing in, in order of precedence.
@@ -191,6 +227,8 @@ def is_allowed(user: User | None, endpoint: str) -> bool:
         return False
     if rule is PUBLIC:
         return True
+    if rule is SECOND_FACTOR:
+        return False  # decided by enforce_access_policy, which sees the session
     if user is None:
         return False
     if rule is SIGNED_IN:
@@ -206,6 +244,12 @@ def enforce_access_policy() -> ResponseReturnValue | None:
         log.error("Endpoint %s is missing from the access policy; refusing", endpoint)
         abort(403)
     user = current_user if current_user.is_authenticated else None
+    if POLICY[endpoint] is SECOND_FACTOR:
+        if user is not None:
+            return redirect(url_for(home_endpoint(user)))
+        if PENDING_SIGN_IN not in session:
+            return redirect(url_for("auth.sign_in"))
+        return None
     if is_allowed(user, endpoint):
         return None
     if user is None:

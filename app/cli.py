@@ -72,6 +72,83 @@ def seed_demo_command(if_no_users: bool) -> None:
     )
 
 
+@seed.command("scale")
+@click.option(
+    "--tier",
+    type=click.Choice(["tiny", "realistic", "stress"]),
+    required=True,
+    help="realistic: 11,500 apprentices over five years; stress: 180,000 (tiny: for tests).",
+)
+@click.option("--seed", "seed_value", type=int, default=1, show_default=True, help="Random seed.")
+def seed_scale_command(tier: str, seed_value: int) -> None:
+    """Load London-scale measurement data (every password is the DEMO_PASSWORD setting)."""
+    import time
+
+    from app.seed.scale import ScaleRefused, seed_scale
+
+    _refuse_in_production()
+    began = time.perf_counter()
+    try:
+        counts = seed_scale(
+            db.session,
+            tier,
+            seed=seed_value,
+            password=current_app.config["DEMO_PASSWORD"],
+            echo=click.echo,
+        )
+    except ScaleRefused as refused:
+        db.session.rollback()
+        raise click.ClickException(str(refused)) from None
+    db.session.commit()
+    for table, rows in sorted(counts.items()):
+        click.echo(f"  {table:<26} {rows:>10,}")
+    click.echo(f"Seeded the {tier} tier in {time.perf_counter() - began:.1f} s.")
+
+
+@click.command("benchmark")
+@with_appcontext
+@click.option(
+    "--requests",
+    "requests",
+    type=int,
+    default=20,
+    show_default=True,
+    help="Requests per page (in-process mode).",
+)
+@click.option("--load", is_flag=True, help="Run gunicorn and a concurrent page mix against it.")
+@click.option("--workers", type=int, default=4, show_default=True, help="gunicorn workers.")
+@click.option("--threads", type=int, default=16, show_default=True, help="Concurrent clients.")
+@click.option("--seconds", type=float, default=30, show_default=True, help="Load test length.")
+def benchmark_command(
+    requests: int, load: bool, workers: int, threads: int, seconds: float
+) -> None:
+    """Measure the key pages on this database (seed it with `flask seed scale` first)."""
+    from app.benchmark import run_benchmark, run_load
+
+    _refuse_in_production()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        if not load:
+            click.echo(run_benchmark(app, requests))
+            return
+        result = run_load(
+            app,
+            workers=workers,
+            threads=threads,
+            seconds=seconds,
+            password=current_app.config["DEMO_PASSWORD"],
+        )
+    except LookupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"{workers} gunicorn workers, {threads} concurrent clients for {result['seconds']} s: "
+        f"{result['requests']:,} requests, {result['per_second']} a second, "
+        f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, {result['failures']} failed"
+    )
+    for example in result["failure_examples"]:
+        click.echo(f"  failed: {example}")
+
+
 @click.command("refresh-status")
 @with_appcontext
 def refresh_status() -> None:
@@ -208,9 +285,35 @@ def import_applications_command(csv_file: Path, vacancy_id: int, actor_email: st
         click.echo(f"  Row {row}: {email} has already applied to this vacancy, skipped.")
 
 
+@click.command("apply-retention")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Only report what would be removed.")
+def apply_retention_command(dry_run: bool) -> None:
+    """Remove personal data past its retention period (safe to run daily)."""
+    from app.clock import today, utcnow
+    from app.domain.retention import Periods, apply_retention
+
+    outcome = apply_retention(
+        db.session,
+        today=today(),
+        now=utcnow(),
+        periods=Periods.from_config(current_app.config),
+        dry_run=dry_run,
+    )
+    if dry_run:
+        db.session.rollback()
+        click.echo("Dry run: nothing was changed. This is what would be removed:")
+    else:
+        db.session.commit()
+    for line in outcome.lines():
+        click.echo(line)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed)
+    app.cli.add_command(benchmark_command)
     app.cli.add_command(refresh_status)
     app.cli.add_command(import_apprentices_command)
     app.cli.add_command(import_applications_command)
+    app.cli.add_command(apply_retention_command)

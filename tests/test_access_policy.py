@@ -64,10 +64,21 @@ GET_ACCESS: dict[str, frozenset] = {
     "public.apply_confirmation": EVERYONE,
     "public.apply_equality": EVERYONE,
     "public.application_withdraw": EVERYONE,
+    "public.open_data": EVERYONE,
+    "public.open_data_csv": EVERYONE,
+    "public.open_data_json": EVERYONE,
     "auth.home": SIGNED_IN,
     "auth.set_password_from_link": EVERYONE,
     "auth.reset_password": EVERYONE,
     "auth.change_password": SIGNED_IN,
+    "auth.second_factor": SIGNED_IN,
+    "auth.second_factor_recovery": SIGNED_IN,
+    "auth.second_factor_set_up": SIGNED_IN,
+    "auth.account": SIGNED_IN,
+    "auth.authenticator": SIGNED_IN,
+    "auth.authenticator_remove": SIGNED_IN,
+    "auth.recovery_codes": SIGNED_IN,
+    "auth.sessions": SIGNED_IN,
     "apprentice.home": frozenset({Role.APPRENTICE}),
     "mentor.home": frozenset({Role.MENTOR}),
     "coordinator.home": COORDINATORS,
@@ -165,12 +176,22 @@ GET_ACCESS: dict[str, frozenset] = {
     "reports.equality_csv": frozenset(
         {Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}
     ),
+    "reports.public_sector_return": frozenset(
+        {Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}
+    ),
+    "reports.public_sector_return_csv": frozenset(
+        {Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}
+    ),
+    "reports.headcount": COORDINATION,
+    "reports.scaling": frozenset({Role.BOROUGH_LEAD, Role.COORDINATOR, PROGRAMME_WIDE, Role.ADMIN}),
     "admin.home": ADMIN_ONLY,
     "admin.users": ADMIN_ONLY,
     "admin.user": ADMIN_ONLY,
     "admin.user_invite": ADMIN_ONLY,
     "admin.user_edit": ADMIN_ONLY,
     "admin.user_deactivate": ADMIN_ONLY,
+    "admin.user_second_factor_reset": ADMIN_ONLY,
+    "admin.user_sessions_end": ADMIN_ONLY,
     "admin.user_reactivate": ADMIN_ONLY,
     "admin.outbox": ADMIN_ONLY,
     "admin.standards": ADMIN_ONLY,
@@ -183,6 +204,14 @@ GET_ACCESS: dict[str, frozenset] = {
     "admin.providers": ADMIN_ONLY,
     "admin.provider_new": ADMIN_ONLY,
     "admin.provider_edit": ADMIN_ONLY,
+    "admin.audit_events": ADMIN_ONLY,
+    "admin.audit_export": ADMIN_ONLY,
+    "admin.subject_access_requests": ADMIN_ONLY,
+    "admin.subject_access_new": ADMIN_ONLY,
+    "admin.erase": ADMIN_ONLY,
+    "coordinator.audit_events": COORDINATORS,
+    "coordinator.equality_objection": COORDINATION,
+    "public.equality_objection": EVERYONE,
 }
 
 # Allowed by role, but the sample record is outside this viewer's scope: the sample records
@@ -224,6 +253,7 @@ OUT_OF_SCOPE = {
     ("coordinator.english_maths", Role.COORDINATOR): 404,
     ("coordinator.epa_new", Role.COORDINATOR): 404,
     ("coordinator.outcome_new", Role.COORDINATOR): 404,
+    ("coordinator.equality_objection", Role.COORDINATOR): 404,
     # The viewing apprentice has no apprenticeship record of their own; the samples are someone
     # else's.
     ("apprentice.entry_new", Role.APPRENTICE): 404,
@@ -232,7 +262,22 @@ OUT_OF_SCOPE = {
 }
 
 # Pages that answer a signed-in visitor with a redirect rather than a page.
-REDIRECTS_WHEN_SIGNED_IN = {"auth.home", "auth.sign_in"}
+REDIRECTS_WHEN_SIGNED_IN = {
+    "auth.home",
+    "auth.sign_in",
+    # Part-way through signing in only: a signed-in user goes home.
+    "auth.second_factor",
+    "auth.second_factor_recovery",
+    "auth.second_factor_set_up",
+    # New recovery codes are shown once; without any, the page sends you to your account.
+    "auth.recovery_codes",
+}
+# Without a sign-in waiting for its second factor, these send a visitor to the password.
+SECOND_FACTOR_STEPS = {
+    "auth.second_factor",
+    "auth.second_factor_recovery",
+    "auth.second_factor_set_up",
+}
 # The sample application draft is not submitted yet: these pages send everyone back to it.
 REDIRECTS_FOR_THE_SAMPLE = {"public.apply_confirmation", "public.apply_equality"}
 # Tables whose rows a GET may add to: the audit trail of views, and session bookkeeping.
@@ -280,6 +325,8 @@ def sample_records(db_session, app) -> dict[str, Any]:
     from app.domain.account_links import Purpose, make_token
     from app.domain.application_drafts import start_draft
     from app.domain.applications import withdraw_token
+    from app.domain.objection import objection_token
+    from app.models import SubjectAccessRequest
 
     standard = builders.create_standard(db_session)
     provider = builders.create_provider(db_session)
@@ -312,10 +359,19 @@ def sample_records(db_session, app) -> dict[str, Any]:
         description="A workshop",
         submitted_at=datetime(2026, 10, 1, 9, tzinfo=UTC),
     )
-    db_session.add_all([template, milestone, entry])
+    sar = SubjectAccessRequest(
+        subject_type="application",
+        subject_id=application.id,
+        received_on=apprentice.start_date,
+        due_on=apprentice.start_date,
+    )
+    db_session.add_all([template, milestone, entry, sar])
     db_session.commit()
     return {
+        "sar_id": sar.id,
+        "objection_token": objection_token(app.config["SECRET_KEY"], application),
         "follow_up": "end",
+        "dataset": "borough-financial-year",
         "template_id": template.id,
         "milestone_id": milestone.id,
         "entry_id": entry.id,
@@ -332,6 +388,7 @@ def sample_records(db_session, app) -> dict[str, Any]:
         "ksb_id": ksb.id,
         "provider_id": provider.id,
         "user_id": someone.id,
+        "session_id": 1,
         "kind": Purpose.INVITATION.value,
         "token": make_token(app.config["SECRET_KEY"], someone, Purpose.INVITATION),
     }
@@ -382,6 +439,9 @@ def test_get_access_matrix(app, client, db_session, endpoint, viewer):
             page = check_page(response)
             signed_in = page.select_one("form[action='/sign-out']") is not None
             assert signed_in == (user is not None), "every signed-in page offers sign-out"
+    elif user is None and endpoint in SECOND_FACTOR_STEPS:
+        assert response.status_code == 302
+        assert response.location == "/sign-in"
     elif user is None:
         assert response.status_code == 302
         assert response.location.startswith("/sign-in?next=")

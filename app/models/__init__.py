@@ -9,6 +9,14 @@ from app.models.completion import (
     GatewayConfirmation,
     Outcome,
 )
+from app.models.data_rights import (
+    ErasedRecord,
+    ErasureReason,
+    RequestStatus,
+    SubjectAccessRequest,
+    SubjectKind,
+)
+from app.models.headcount import BoroughHeadcount
 from app.models.mentoring import MentorAssignment, MentorMeeting, MentorProfile
 from app.models.programme import (
     Apprentice,
@@ -47,13 +55,18 @@ from app.models.recruitment import (
     VacancyStatus,
     vacancy_eligible_borough,
 )
-from app.models.security import SignInFailure, SignInLock
+from app.models.security import RecoveryCode, SignInChallenge, SignInFailure, SignInLock
 from app.models.standard import KSB, GradeSet, Standard, TrainingProvider
 from app.models.user import Role, User, UserRole, UserSession
 
 __all__ = [
     "KSB",
     "Destination",
+    "ErasedRecord",
+    "ErasureReason",
+    "RequestStatus",
+    "SubjectAccessRequest",
+    "SubjectKind",
     "EpaAttempt",
     "FollowUp",
     "GatewayConfirmation",
@@ -95,8 +108,11 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "Borough",
+    "BoroughHeadcount",
     "GradeSet",
     "Role",
+    "RecoveryCode",
+    "SignInChallenge",
     "SignInFailure",
     "SignInLock",
     "Standard",

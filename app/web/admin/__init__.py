@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from app.web.admin import milestone_templates, views  # noqa: E402, F401
+from app.web.admin import milestone_templates, security, views  # noqa: E402, F401
