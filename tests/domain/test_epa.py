@@ -163,9 +163,9 @@ def test_a_fail_then_a_pass_completes_the_apprenticeship(db_session, coordinator
     assert db_session.get(MentorProfile, mentor.id).current_mentees == 0
 
     changes = db_session.scalars(
-        select(AuditEvent).where(
-            AuditEvent.target_type == "apprentice", AuditEvent.target_id == apprentice.id
-        )
+        select(AuditEvent)
+        .where(AuditEvent.target_type == "apprentice", AuditEvent.target_id == apprentice.id)
+        .order_by(AuditEvent.id)
     ).all()
     assert {"status", "completed_on", "completion_grade"} <= set(changes[-1].fields_changed)
     created = db_session.scalars(

@@ -168,7 +168,9 @@ def test_a_coordinator_records_and_changes_their_boroughs_headcount(db_session):
     db_session.commit()
     assert saved.headcount == 2150 and saved.row_version == 2
     events = db_session.scalars(
-        select(AuditEvent).where(AuditEvent.target_type == "borough_headcount")
+        select(AuditEvent)
+        .where(AuditEvent.target_type == "borough_headcount")
+        .order_by(AuditEvent.id)
     ).all()
     assert [(e.action, e.fields_changed) for e in events] == [
         ("created", ["headcount"]),
