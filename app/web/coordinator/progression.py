@@ -23,15 +23,11 @@ from app.models import (
     Apprentice,
     AuditAction,
     Cohort,
-    EntryStatus,
     LogEntry,
     Milestone,
     MilestoneStatus,
 )
 from app.web.coordinator import bp
-from app.web.coordinator.log_forms import DecisionForm as EntryDecisionForm
-from app.web.coordinator.log_forms import decision_message as entry_decision_message
-from app.web.coordinator.log_forms import nothing_to_decide as entry_nothing_to_decide
 from app.web.coordinator.milestone_forms import MilestoneDecisionForm, MilestoneForm, RegenerateForm
 from app.web.coordinator.review_forms import (
     AttentionFilterForm,
@@ -40,6 +36,7 @@ from app.web.coordinator.review_forms import (
     save_review,
 )
 from app.web.forms_common import choices, render_form, show_domain_error
+from app.web.log_decision import decide_entry
 from app.web.pagination import Page, page_number, paginate
 from app.web.scoped import apprentice_in_scope, apprentice_to_change
 from app.web.user_pages import borough_choices
@@ -344,52 +341,20 @@ def _entry_for_decision(entry_id: int) -> tuple[LogEntry, Apprentice]:
 def entry_decide(entry_id: int) -> ResponseReturnValue:
     """Approve or return a log entry of an apprentice without a current mentor. While they have
     one, the mentor decides: the page says so (403, audited)."""
-    entry, apprentice = _entry_for_decision(entry_id)
-    form = EntryDecisionForm()
-    current = mentoring.current_assignment(db.session, apprentice.id)
 
-    def page(status: int, **extra: object) -> ResponseReturnValue:
-        context = {
-            "entry": entry,
-            "apprentice": apprentice,
-            "mentor": current.mentor if current else None,
-            "activity_label": logbook.activity_label,
-            "status_label": logbook.status_label,
-            "hours_text": logbook.hours_text,
-        }
-        return render_template("coordinator/log/decide.html", form=form, **context, **extra), status
+    def mentor_now(apprentice: Apprentice) -> dict[str, object]:
+        current = mentoring.current_assignment(db.session, apprentice.id)
+        return {"mentor": current.mentor if current else None}
 
-    refusal = logbook.decision_refusal(db.session, apprentice, current_user)
-    if refusal is not None:
-        audit.record_security_event(
-            AuditAction.ACCESS_REFUSED, actor=current_user, target=audit.target_of(entry)
-        )
-        return page(403, refusal=refusal)
-    if request.method == "GET":
-        form.row_version.data = str(entry.row_version)
-        return page(200)
-    if entry.status != EntryStatus.SUBMITTED.value:
-        return page(409, stale=entry_nothing_to_decide(entry))
-    if form.validate_on_submit():
-        try:
-            form.apply(entry, current_user)
-        except StaleEdit as error:
-            db.session.rollback()
-            entry, apprentice = _entry_for_decision(entry_id)
-            form.row_version.data = str(entry.row_version)
-            return page(409, stale=error.message)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            message = entry_decision_message(entry, apprentice)
-            db.session.commit()
-            flash(message)
-            return redirect(
-                url_for(
-                    "coordinator.apprentice_progress", apprentice_id=apprentice.id, _anchor="log"
-                )
-            )
-    return page(400 if form.errors else 200)
+    return decide_entry(
+        entry_id,
+        load=_entry_for_decision,
+        template="coordinator/log/decide.html",
+        done_url=lambda apprentice: url_for(
+            "coordinator.apprentice_progress", apprentice_id=apprentice.id, _anchor="log"
+        ),
+        context=mentor_now,
+    )
 
 
 @bp.route("/apprentices/<int:apprentice_id>/reviews/new", methods=["GET", "POST"])

@@ -17,16 +17,14 @@ from app.extensions import db
 from app.models import (
     Apprentice,
     AuditAction,
-    EntryStatus,
     LogEntry,
     Milestone,
     MilestoneStatus,
 )
 from app.web.coordinator.review_forms import ReviewForm, prepare_review_form, save_review
 from app.web.forms_common import render_form, show_domain_error
+from app.web.log_decision import decide_entry
 from app.web.mentor import bp
-from app.web.mentor.log_forms import DecisionForm as EntryDecisionForm
-from app.web.mentor.log_forms import decision_message, nothing_to_decide
 from app.web.mentor.milestone_forms import MilestoneDecisionForm
 
 
@@ -146,45 +144,12 @@ def _mentee_entry(entry_id: int) -> tuple[LogEntry, Apprentice]:
 def entry_decide(entry_id: int) -> ResponseReturnValue:
     """A current mentee's log entry, with its KSBs: their current mentor approves it or returns
     it with a comment. Their own entries (should they mentor themselves) are refused (403)."""
-    entry, apprentice = _mentee_entry(entry_id)
-    form = EntryDecisionForm()
-
-    def page(status: int, **extra: object) -> ResponseReturnValue:
-        labels = {
-            "activity_label": logbook.activity_label,
-            "status_label": logbook.status_label,
-            "hours_text": logbook.hours_text,
-        }
-        context = {"entry": entry, "apprentice": apprentice, **labels}
-        return render_template("mentor/log/decide.html", form=form, **context, **extra), status
-
-    refusal = logbook.decision_refusal(db.session, apprentice, current_user)
-    if refusal is not None:
-        audit.record_security_event(
-            AuditAction.ACCESS_REFUSED, actor=current_user, target=audit.target_of(entry)
-        )
-        return page(403, refusal=refusal)
-    if request.method == "GET":
-        form.row_version.data = str(entry.row_version)
-        return page(200)
-    if entry.status != EntryStatus.SUBMITTED.value:
-        return page(409, stale=nothing_to_decide(entry))
-    if form.validate_on_submit():
-        try:
-            form.apply(entry, current_user)
-        except StaleEdit as error:
-            db.session.rollback()
-            entry, apprentice = _mentee_entry(entry_id)
-            form.row_version.data = str(entry.row_version)
-            return page(409, stale=error.message)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            message = decision_message(entry, apprentice)
-            db.session.commit()
-            flash(message)
-            return redirect(url_for("mentor.home"))
-    return page(400 if form.errors else 200)
+    return decide_entry(
+        entry_id,
+        load=_mentee_entry,
+        template="mentor/log/decide.html",
+        done_url=lambda _apprentice: url_for("mentor.home"),
+    )
 
 
 @bp.route("/mentees/<int:apprentice_id>/reviews/new", methods=["GET", "POST"])
