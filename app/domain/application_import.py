@@ -15,10 +15,6 @@ The columns are listed in `COLUMNS` (and documented on the upload page and in th
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -27,7 +23,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import LONDON, today, utcnow
-from app.domain import applications, audit, vacancies
+from app.domain import applications, audit, csv_import, vacancies
+from app.domain.csv_import import (
+    Column,
+    ImportRefused,
+    RowError,
+    file_digest,
+    parse_date,
+    printable,
+)
 from app.domain.errors import DomainError, NotFound
 from app.models import (
     Application,
@@ -39,17 +43,8 @@ from app.models import (
     Vacancy,
 )
 
-MAX_ROWS = 2000
 OUTSIDE_LONDON = "outside london"
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 SOURCE = "import"
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    required: bool
-    description: str
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -97,24 +92,6 @@ COLUMN_NAMES = tuple(column.name for column in COLUMNS)
 REQUIRED_COLUMNS = tuple(column.name for column in COLUMNS if column.required)
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int  # the spreadsheet row: the header is row 1
-    column: str  # "" for the row or file as a whole
-    message: str
-
-
-class ImportRefused(DomainError):
-    """The file was refused; nothing was created. `errors` is the row-by-row report."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(
-            f"The file was not imported: {len(errors)} "
-            f"{'problem' if len(errors) == 1 else 'problems'} to fix"
-        )
-        self.errors = errors
-
-
 @dataclass
 class ImportResult:
     record: ApplicationImport | None = None
@@ -139,21 +116,6 @@ def _for_coordinator(message: str) -> str:
         .replace("You must ", "They must ")
         .replace("Select the borough you live in", "Enter the borough they live in")
     )
-
-
-def _printable(text: str) -> str:
-    """Text from the file as it may be repeated in a message or stored as a name: without
-    control characters."""
-    return "".join(char for char in text if unicodedata.category(char) not in ("Cc", "Cs"))
-
-
-def _parse_date(value: str) -> date | None:
-    for pattern in DATE_FORMATS:
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    return None
 
 
 class _Boroughs:
@@ -212,7 +174,7 @@ class _RowParser:
 
     def date_of_birth(self, on: date) -> date | None:
         text = self.value["date_of_birth"]
-        parsed = _parse_date(text) if text else None
+        parsed = parse_date(text) if text else None
         if text and parsed is None:
             self.problem("date_of_birth", "Date of birth must be a real date, like 2006-05-17")
             return None
@@ -226,7 +188,7 @@ class _RowParser:
         text = self.value["submitted_on"]
         if not text:
             return None
-        parsed = _parse_date(text)
+        parsed = parse_date(text)
         if parsed is None:
             self.problem("submitted_on", "Date they applied must be a real date, like 2026-11-20")
             return None
@@ -278,71 +240,10 @@ class _RowParser:
         return _Row(self.number, answers, submitted_at)
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRefused(
-            [RowError(1, "", "The file must be a CSV file saved as UTF-8 text")]
-        ) from None
-
-
-def _check_header(reader: csv.DictReader) -> list[str]:
-    try:
-        header = [name.strip().lower() for name in reader.fieldnames or []]
-    except csv.Error:
-        header = []
-    if not header or not any(header):
-        raise ImportRefused([RowError(1, "", "The file is empty")])
-    problems = []
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    unknown = [name for name in header if name not in COLUMN_NAMES]
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if missing:
-        problems.append(RowError(1, "", "The header row has no column " + ", ".join(missing)))
-    if unknown:
-        problems.append(
-            RowError(1, "", "Unknown columns: " + ", ".join(_printable(name) for name in unknown))
-        )
-    if repeated:
-        problems.append(
-            RowError(
-                1,
-                "",
-                "Columns named more than once: " + ", ".join(_printable(n) for n in repeated),
-            )
-        )
-    if problems:
-        raise ImportRefused(problems)
-    return header
-
-
 def read_rows(data: bytes) -> list[tuple[int, dict[str, str | None]]]:
-    """The file's rows as (spreadsheet row number, values by column); ImportRefused for a file
-    that is not a CSV file with the expected header."""
-    reader = csv.DictReader(io.StringIO(_decode(data), newline=""))
-    reader.fieldnames = _check_header(reader)
-    rows: list[tuple[int, dict[str, str | None]]] = []
-    try:
-        for index, raw in enumerate(reader):
-            number = index + 2
-            if None in raw:
-                raise ImportRefused([RowError(number, "", "The row has more values than columns")])
-            if any((value or "").strip() for value in raw.values()):  # skip blank lines
-                rows.append((number, raw))
-            if len(rows) > MAX_ROWS:
-                raise ImportRefused([RowError(1, "", f"Import at most {MAX_ROWS} rows at a time")])
-    except csv.Error as error:
-        raise ImportRefused(
-            [RowError(reader.line_num, "", f"The file is not valid CSV: {error}")]
-        ) from None
-    if not rows:
-        raise ImportRefused([RowError(2, "", "The file has no applications in it")])
-    return rows
-
-
-def file_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return csv_import.read_rows(
+        data, known=COLUMN_NAMES, required=REQUIRED_COLUMNS, things="applications"
+    )
 
 
 def find_previous_import(
@@ -442,7 +343,7 @@ def import_applications(
     creates nothing (`already_imported`); the same file may go to another vacancy too. The
     caller commits."""
     vacancy = _load_vacancy(session, vacancy_id, actor)
-    filename = _printable(filename)[:255] or "upload.csv"
+    filename = printable(filename)[:255] or "upload.csv"
     previous = find_previous_import(session, data, vacancy.id)
     if previous is not None:
         return ImportResult(already_imported=previous)

@@ -10,18 +10,15 @@ The columns are listed in `COLUMNS` (and documented on the upload page and in th
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.domain import audit
+from app.domain import audit, csv_import
 from app.domain.accounts import normalise_email
 from app.domain.apprentices import (
     ApprenticeDetails,
@@ -29,6 +26,7 @@ from app.domain.apprentices import (
     create_apprentice,
     resolve_details,
 )
+from app.domain.csv_import import Column, ImportRefused, RowError, file_digest, parse_date
 from app.domain.errors import DomainError
 from app.models import (
     Apprentice,
@@ -41,17 +39,8 @@ from app.models import (
     User,
 )
 
-MAX_ROWS = 2000
 OUTSIDE_LONDON = "outside london"
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    required: bool
-    description: str
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -100,24 +89,6 @@ FIELD_COLUMNS = {
 }
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int  # the spreadsheet row: the header is row 1
-    column: str  # "" for the row or file as a whole
-    message: str
-
-
-class ImportRefused(DomainError):
-    """The file was refused; nothing was created. `errors` is the row-by-row report."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(
-            f"The file was not imported: {len(errors)} "
-            f"{'problem' if len(errors) == 1 else 'problems'} to fix"
-        )
-        self.errors = errors
-
-
 @dataclass
 class ImportResult:
     record: ApprenticeImport | None = None
@@ -156,12 +127,10 @@ class _Lookups:
 
 
 def _parse_date(value: str, column: str) -> date:
-    for pattern in DATE_FORMATS:
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(f"{column} must be a real date, like 2026-09-01 or 01/09/2026")
+    parsed = parse_date(value)
+    if parsed is None:
+        raise ValueError(f"{column} must be a real date, like 2026-09-01 or 01/09/2026")
+    return parsed
 
 
 class _RowParser:
@@ -291,60 +260,11 @@ def _column_of(error: DomainError) -> str:
     return FIELD_COLUMNS.get(error.field or "", error.field or "")
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRefused(
-            [RowError(1, "", "The file must be a CSV file saved as UTF-8 text")]
-        ) from None
-
-
-def _check_header(reader: csv.DictReader) -> list[str]:
-    try:
-        header = [name.strip().lower() for name in reader.fieldnames or []]
-    except csv.Error:
-        header = []
-    if not header:
-        raise ImportRefused([RowError(1, "", "The file is empty")])
-    missing = [name for name in COLUMN_NAMES if name not in header]
-    unknown = [name for name in header if name not in COLUMN_NAMES]
-    problems = []
-    if missing:
-        problems.append(RowError(1, "", "The header row has no column " + ", ".join(missing)))
-    if unknown:
-        problems.append(RowError(1, "", "Unknown columns: " + ", ".join(unknown)))
-    if problems:
-        raise ImportRefused(problems)
-    return header
-
-
-def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
-    """The file's rows as (spreadsheet row number, values by column); ImportRefused for a file
-    that is not a CSV file with the expected header."""
-    reader = csv.DictReader(io.StringIO(_decode(data), newline=""))
-    reader.fieldnames = _check_header(reader)
-    rows: list[tuple[int, dict[str, str]]] = []
-    try:
-        for index, raw in enumerate(reader):
-            number = index + 2
-            if None in raw:
-                raise ImportRefused([RowError(number, "", "The row has more values than columns")])
-            if any((value or "").strip() for value in raw.values()):  # skip blank lines
-                rows.append((number, raw))
-    except csv.Error as error:
-        raise ImportRefused(
-            [RowError(reader.line_num, "", f"The file is not valid CSV: {error}")]
-        ) from None
-    if not rows:
-        raise ImportRefused([RowError(2, "", "The file has no apprentices in it")])
-    if len(rows) > MAX_ROWS:
-        raise ImportRefused([RowError(1, "", f"Import at most {MAX_ROWS} rows at a time")])
-    return rows
-
-
-def file_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def read_rows(data: bytes) -> list[tuple[int, dict[str, str | None]]]:
+    # Every column is expected in the header, optional ones included (blank when not known).
+    return csv_import.read_rows(
+        data, known=COLUMN_NAMES, required=COLUMN_NAMES, things="apprentices"
+    )
 
 
 def find_previous_import(session: Session, data: bytes) -> ApprenticeImport | None:
