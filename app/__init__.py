@@ -24,6 +24,7 @@ def create_app(config: type[Config] | Config | Mapping[str, Any] | None = None) 
     Path(app.instance_path).mkdir(exist_ok=True)
 
     from app import access, cli, dialect, mail, security, templating  # noqa: F401 (dialect)
+    from app.domain import report_facts
     from app.extensions import csrf, db, login_manager
     from app.sessions import ServerSessionInterface
     from app.web import auth, errors, init_transactions, register_blueprints
@@ -33,6 +34,7 @@ def create_app(config: type[Config] | Config | Mapping[str, Any] | None = None) 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
+    report_facts.keep_current()  # stored report figures change with what they count
     mail.init_app(app)
     app.session_interface = ServerSessionInterface()
     security.init_app(app)  # first, so every later hook has a request id

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from app import clock, create_app
+from app.domain import report_facts
 from app.extensions import db
 from app.models import Role, User
 from config import TestConfig
@@ -36,7 +37,8 @@ from tests.html_checks import check_page
 
 ROOT = Path(__file__).resolve().parent.parent
 # Reference data loaded by data migrations survives the per-test clean-up.
-REFERENCE_TABLES = {"alembic_version", "borough"}
+# The stored report figures are built on the empty database, and stay built.
+REFERENCE_TABLES = {"alembic_version", "borough", "report_facts_state"}
 # The instant every test starts at (Europe/London), so dates in rules are repeatable.
 FROZEN_NOW = datetime(2026, 11, 27, 10, 30, tzinfo=clock.LONDON)
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -241,9 +243,20 @@ def db_session(database: Flask, engine: Engine) -> Iterator[Session]:
     session = Session(engine)
     try:
         yield session
+        session.close()
+        _assert_report_figures_current(engine)
     finally:
         session.close()  # a PostgreSQL session left idle in a transaction would block clean-up
         _delete_all_rows(engine)
+
+
+def _assert_report_figures_current(engine: Engine) -> None:
+    """Whatever a test did through the app, the stored report figures still equal a fresh
+    count of what it left behind."""
+    with Session(engine) as session:
+        if report_facts.built(session.connection()):
+            differences = report_facts.differences(session)
+            assert differences == [], "stored report figures differ from a fresh count"
 
 
 def _delete_all_rows(engine: Engine) -> None:

@@ -84,6 +84,9 @@ from app.models import (
     Stage,
     User,
     Vacancy,
+    report_day_figures,
+    report_facts_state,
+    report_hire_days,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -198,9 +201,14 @@ class Period:
     def utc_bounds(self) -> tuple[datetime, datetime]:
         """The instants (UTC) the period starts and ends at, London midnight to midnight, for
         comparing stored timestamps."""
-        start = datetime.combine(self.start, time(0), tzinfo=LONDON)
-        end = datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=LONDON)
-        return start.astimezone(UTC), end.astimezone(UTC)
+        return utc_bounds(self.start, self.end)
+
+
+def utc_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """The instants (UTC) London's day `first` starts at and the day after `last` starts at."""
+    start = datetime.combine(first, time(0), tzinfo=LONDON)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=LONDON)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def periods(today: date) -> list[Period]:
@@ -643,27 +651,65 @@ def _on_break_on(day: date, today: date) -> ColumnElement[bool]:
     return and_(_in_learning_on(day), _status_moved_to_by(day) == _ON_BREAK)
 
 
-def _mentored_on(day: date) -> ColumnElement[bool]:
-    """A mentor assignment under way on the day (today: the current, open-ended one)."""
+def _mentored_on(day: date) -> Any:
+    """The apprentices with a mentor assignment under way on the day (today: the current,
+    open-ended one), once each: a subquery to join (a correlated EXISTS inside the sums ran once
+    per apprentice)."""
     assignment = MentorAssignment
-    return exists().where(
-        assignment.apprentice_id == _A.id,
-        assignment.start_date <= day,
-        or_(assignment.end_date.is_(None), assignment.end_date > day),
+    return (
+        select(assignment.apprentice_id)
+        .where(
+            assignment.start_date <= day,
+            or_(assignment.end_date.is_(None), assignment.end_date > day),
+        )
+        .distinct()
+        .subquery("mentored")
     )
 
 
-def _first_hires() -> Any:
-    """Each hired application's first move to hired: (application_id, hired_at)."""
-    return (
+# Inclusive ranges of days (London dates) to count events on; None: every day.
+Days = Sequence[tuple[date, date]] | None
+
+
+def _utc_spans(days: Days, column: Any) -> ColumnElement[bool]:
+    """The stored timestamp (naive UTC) falls on one of the London days."""
+    if days is None:
+        return and_(True)
+    return or_(
+        *(
+            and_(column >= start, column < end)
+            for start, end in (utc_bounds(first, last) for first, last in days)
+        )
+    )
+
+
+def date_spans(days: Days, column: Any) -> ColumnElement[bool]:
+    if days is None:
+        return and_(True)
+    return or_(*(column.between(first, last) for first, last in days))
+
+
+def _first_hires(days: Days = None) -> Any:
+    """Each hired application's first move to hired: (application_id, hired_at); with `days`,
+    only applications moved to hired on one of them (their first move may be earlier)."""
+    hired = ApplicationEvent.to_stage == Stage.HIRED.value
+    first = (
         select(
             ApplicationEvent.application_id,
             func.min(ApplicationEvent.occurred_at).label("hired_at"),
         )
-        .where(ApplicationEvent.to_stage == Stage.HIRED.value)
+        .where(hired)
         .group_by(ApplicationEvent.application_id)
-        .subquery("first_hire")
     )
+    if days is not None:
+        first = first.where(
+            ApplicationEvent.application_id.in_(
+                select(ApplicationEvent.application_id).where(
+                    hired, _utc_spans(days, ApplicationEvent.occurred_at)
+                )
+            )
+        )
+    return first.subquery("first_hire")
 
 
 def _flag(condition: ColumnElement[bool]) -> Any:
@@ -738,7 +784,9 @@ def raw_figures(
     today: date,
 ) -> RawFigures:
     """Exact figures for the period per borough (`boroughs` None: all 33), in a fixed number of
-    queries (eight) whatever the data size."""
+    queries (five) whatever the data size: the counts that add up over days from the figures
+    stored per borough and day (app.domain.report_facts keeps them current), or from the
+    records themselves while those figures have not been built."""
     names = _borough_names(session, boroughs)
     flows: dict[tuple[int, int], dict[str, int]] = {
         (borough_id, quarter): dict.fromkeys(FLOW_KEYS, 0)
@@ -746,21 +794,12 @@ def raw_figures(
         for quarter in (1, 2, 3, 4)
     }
     year = period.financial_year
-    for statement in (
-        _applications_query(session, year, boroughs),
-        _hires_query(session, year, boroughs),
-        _starts_query(year, boroughs),
-        _leavers_query(year, boroughs),
-        _milestones_query(session, year, boroughs, today),
-    ):
-        for row in session.execute(statement).mappings():
-            quarter = row["quarter"] - year.index + 1
-            target = flows.get((row["borough_id"], quarter))
-            if target is None:
-                continue
-            for key, value in row.items():
-                if key in FLOW_KEYS:
-                    target[key] += int(value or 0)
+    stored = facts_built(session)
+    for row in session.execute(_flows_query(session, year, boroughs, today, stored)).mappings():
+        target = flows.get((row["borough_id"], row["quarter"] - year.index + 1))
+        if target is not None:
+            for key in FLOW_KEYS:
+                target[key] += int(row[key] or 0)
     stocks = _stocks(session, period, boroughs, today)
     return RawFigures(
         period=period,
@@ -769,7 +808,7 @@ def raw_figures(
         all_boroughs=boroughs is None,
         flows=flows,
         stocks={b: stocks.get(b, _empty_stocks(period.contains(today))) for b in names},
-        median_days_to_hire=_median_days_to_hire(session, period, boroughs),
+        median_days_to_hire=_median_days_to_hire(session, period, boroughs, stored),
     )
 
 
@@ -791,97 +830,177 @@ def _sums(facts: Any, keys: Sequence[str], measures: Sequence[str]) -> Select:
     ).group_by(*(facts.c[key] for key in keys))
 
 
-def _applications_query(session: Session, year: Period, boroughs: Collection[int] | None) -> Select:
-    bind = session.get_bind()
-    start, end = year.utc_bounds()
+def facts_built(session: Session) -> bool:
+    """Whether the figures stored per borough and day describe every record."""
+    return session.execute(select(exists().select_from(report_facts_state))).scalar() is True
+
+
+def _flows_query(
+    session: Session, year: Period, boroughs: Collection[int] | None, today: date, stored: bool
+) -> Select:
+    """The year's counts per borough and quarter index. Milestones count once their due date
+    has passed (so each has a settled answer)."""
+    spans = [(year.start, year.end)]
+    if stored:
+        source = report_day_figures
+        where = and_(
+            source.c.day.between(year.start, year.end),
+            _borough_filter(source.c.borough_id, boroughs),
+        )
+    else:
+        source = day_facts(session, spans)
+        where = _borough_filter(source.c.borough_id, boroughs)
+    due = source.c.day < today
     facts = (
         select(
-            Vacancy.employing_borough_id.label("borough_id"),
-            dialect.financial_quarter_index(
-                dialect.london_date(bind, Application.submitted_at)
-            ).label("quarter"),
-            literal(1).label("applications"),
-            _flag(Application.is_local).label("local_applications"),
-            _flag(Application.eligible).label("eligible_applications"),
-            _flag(Application.stage == Stage.HIRED.value).label("hired_applications"),
+            source.c.borough_id,
+            dialect.financial_quarter_index(source.c.day).label("quarter"),
+            *(
+                case((due, source.c[key]), else_=0).label(key)
+                if key in _MILESTONE_KEYS
+                else source.c[key]
+                for key in FLOW_KEYS
+            ),
         )
-        .join(Vacancy, Vacancy.id == Application.vacancy_id)
-        .where(
-            Application.submitted_at >= start,
-            Application.submitted_at < end,
-            _borough_filter(Vacancy.employing_borough_id, boroughs),
-        )
-        .subquery()
+        .where(where)
+        .subquery("flows")
     )
-    measures = ("applications", "local_applications", "eligible_applications")
-    return _sums(facts, ("borough_id", "quarter"), (*measures, "hired_applications"))
+    return _sums(facts, ("borough_id", "quarter"), FLOW_KEYS)
 
 
-def _hire_facts(session: Session, period: Period, boroughs: Collection[int] | None) -> Any:
-    """One row per application first hired in the period: borough, quarter, days to hire."""
+_MILESTONE_KEYS = frozenset({"milestones_due", "milestones_on_time"})
+
+
+def day_facts(session: Session, days: Days) -> Any:
+    """Every count that adds up over days, per employing borough and event date, counted from
+    the records (for the days in `days`): the definition the stored figures are kept equal to.
+    Columns: borough_id, day and each of FLOW_KEYS."""
     bind = session.get_bind()
-    first = _first_hires()
-    start, end = period.utc_bounds()
-    hired_on = dialect.london_date(bind, first.c.hired_at)
+    zeros = dict.fromkeys(FLOW_KEYS, 0)
+
+    def source(borough: Any, day: Any, **measures: Any) -> Select:
+        columns = {**zeros, **measures}
+        return select(
+            borough.label("borough_id"),
+            day.label("day"),
+            *(
+                (value if not isinstance(value, int) else literal(value)).label(key)
+                for key, value in columns.items()
+            ),
+        )
+
+    submitted_on = dialect.london_date(bind, Application.submitted_at)
+    applications = (
+        source(
+            Vacancy.employing_borough_id,
+            submitted_on,
+            applications=1,
+            local_applications=_flag(Application.is_local),
+            eligible_applications=_flag(Application.eligible),
+            hired_applications=_flag(Application.stage == Stage.HIRED.value),
+        )
+        .select_from(Application)
+        .join(Vacancy, Vacancy.id == Application.vacancy_id)
+        .where(_utc_spans(days, Application.submitted_at))
+    )
+    hire_facts = _hire_facts(session, days)
+    hires = source(hire_facts.c.borough_id, hire_facts.c.day, hires=1)
+    starts = source(_A.employing_borough_id, _A.start_date, starts=1).where(
+        _start(), date_spans(days, _A.start_date)
+    )
+    leavers = _leaver_facts(days, source)
+    milestones = _milestone_facts(session, days, source)
+    everything = union_all(applications, hires, starts, leavers, milestones).subquery("events")
+    # A record without its event date belongs to no period (and has no day to be stored on).
+    dated = _sums(everything, ("borough_id", "day"), FLOW_KEYS).where(everything.c.day.is_not(None))
+    return dated.subquery("day_facts")
+
+
+def _hire_facts(session: Session, days: Days) -> Any:
+    """One row per application first hired on one of the days: borough, day, days to hire."""
+    bind = session.get_bind()
+    first_hire = _first_hires(days)
+    hired_on = dialect.london_date(bind, first_hire.c.hired_at)
     return (
         select(
             Vacancy.employing_borough_id.label("borough_id"),
-            dialect.financial_quarter_index(hired_on).label("quarter"),
-            literal(1).label("hires"),
+            hired_on.label("day"),
             dialect.days_between(
                 bind, dialect.london_date(bind, Application.submitted_at), hired_on
-            ).label("days"),
+            ).label("days_to_hire"),
         )
-        .select_from(first)
-        .join(Application, Application.id == first.c.application_id)
+        .select_from(first_hire)
+        .join(Application, Application.id == first_hire.c.application_id)
         .join(Vacancy, Vacancy.id == Application.vacancy_id)
-        .where(
-            first.c.hired_at >= start,
-            first.c.hired_at < end,
-            _borough_filter(Vacancy.employing_borough_id, boroughs),
-        )
+        .where(_utc_spans(days, first_hire.c.hired_at))
         .subquery("hire_facts")
     )
 
 
-def _hires_query(session: Session, year: Period, boroughs: Collection[int] | None) -> Select:
-    return _sums(_hire_facts(session, year, boroughs), ("borough_id", "quarter"), ("hires",))
+def hire_day_facts(session: Session, days: Days) -> Any:
+    """Hires per borough, day of first hire and days from application to hire, counted from
+    the records: what the stored hire counts are kept equal to."""
+    facts = _hire_facts(session, days)
+    return (
+        select(
+            facts.c.borough_id,
+            facts.c.day,
+            facts.c.days_to_hire,
+            func.count().label("hires"),
+        )
+        .group_by(facts.c.borough_id, facts.c.day, facts.c.days_to_hire)
+        .subquery("hire_day_facts")
+    )
 
 
 def _median_days_to_hire(
-    session: Session, period: Period, boroughs: Collection[int] | None
+    session: Session, period: Period, boroughs: Collection[int] | None, stored: bool
 ) -> dict[int | None, float | None]:
-    facts = _hire_facts(session, period, boroughs)
-    per_borough = select(facts.c.borough_id.label("key"), facts.c.days.label("value"))
-    together = select(literal(0).label("key"), facts.c.days.label("value"))
-    source = union_all(per_borough, together).subquery("hire_days")
-    statement = dialect.grouped_median(session.get_bind(), source, "key", "value")
-    medians: dict[int | None, float | None] = {}
-    for key, _n, median in session.execute(statement).all():
-        medians[ALL if key == 0 else key] = float(median) if median is not None else None
-    return medians
-
-
-def _starts_query(year: Period, boroughs: Collection[int] | None) -> Select:
-    facts = (
-        select(
-            _A.employing_borough_id.label("borough_id"),
-            dialect.financial_quarter_index(_A.start_date).label("quarter"),
-            literal(1).label("starts"),
+    """The median days from application to first hire of the hires in the period, per borough
+    and for all of them together (ALL), from the counts of hires per number of days."""
+    if stored:
+        source = report_hire_days
+        where = and_(
+            source.c.day.between(period.start, period.end),
+            _borough_filter(source.c.borough_id, boroughs),
         )
-        .where(
-            _start(),
-            _A.start_date.between(year.start, year.end),
-            _borough_filter(_A.employing_borough_id, boroughs),
-        )
-        .subquery()
+    else:
+        source = hire_day_facts(session, [(period.start, period.end)])
+        where = _borough_filter(source.c.borough_id, boroughs)
+    statement = (
+        select(source.c.borough_id, source.c.days_to_hire, func.sum(source.c.hires))
+        .where(where)
+        .group_by(source.c.borough_id, source.c.days_to_hire)
     )
-    return _sums(facts, ("borough_id", "quarter"), ("starts",))
+    counts: dict[int | None, dict[int, int]] = {}
+    for borough_id, days, hires in session.execute(statement).all():
+        for key in (borough_id, ALL):
+            per_days = counts.setdefault(key, {})
+            per_days[days] = per_days.get(days, 0) + int(hires)
+    return {key: _weighted_median(per_days) for key, per_days in counts.items()}
 
 
-def _leavers_query(year: Period, boroughs: Collection[int] | None) -> Select:
-    """Leavers, early leavers, completers, achievers and completers' destinations, by the
-    quarter of the leave date."""
+def _weighted_median(counts: Mapping[int, int]) -> float | None:
+    """The median of a multiset given as value → how many times (the mean of the middle two
+    values for an even total)."""
+    total = sum(counts.values())
+    if total == 0:
+        return None
+    middle = ((total - 1) // 2, total // 2)  # positions, counting from 0
+    found: list[int] = []
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while len(found) < 2 and middle[len(found)] < seen:
+            found.append(value)
+        if len(found) == 2:
+            break
+    return (found[0] + found[1]) / 2
+
+
+def _leaver_facts(days: Days, source: Callable[..., Select]) -> Select:
+    """Leavers, early leavers, completers, achievers and completers' destinations, on the
+    leave date."""
     six = aliased(Outcome, name="six_months")
     twelve = aliased(Outcome, name="twelve_months")
     completer = _completer()
@@ -895,21 +1014,19 @@ def _leavers_query(year: Period, boroughs: Collection[int] | None) -> Select:
 
     same_council = Destination.SAME_COUNCIL.value
     leave_date = _leave_date()
-    facts = (
-        select(
-            _A.employing_borough_id.label("borough_id"),
-            dialect.financial_quarter_index(leave_date).label("quarter"),
-            _flag(_leaver()).label("leavers"),
-            _flag(_early_leaver()).label("early_leavers"),
-            _flag(completer).label("completers"),
-            _flag(_achiever()).label("achievers"),
-            _flag(known(six)).label("known_6m"),
-            _flag(and_(known(six), six.destination.in_(_IN_WORK_OR_LEARNING))).label("in_work_6m"),
-            _flag(and_(known(six), six.destination == same_council)).label("with_council_6m"),
-            _flag(known(twelve)).label("known_12m"),
-            _flag(and_(known(twelve), twelve.destination == same_council)).label(
-                "with_council_12m"
-            ),
+    return (
+        source(
+            _A.employing_borough_id,
+            leave_date,
+            leavers=_flag(_leaver()),
+            early_leavers=_flag(_early_leaver()),
+            completers=_flag(completer),
+            achievers=_flag(_achiever()),
+            known_6m=_flag(known(six)),
+            in_work_6m=_flag(and_(known(six), six.destination.in_(_IN_WORK_OR_LEARNING))),
+            with_council_6m=_flag(and_(known(six), six.destination == same_council)),
+            known_12m=_flag(known(twelve)),
+            with_council_12m=_flag(and_(known(twelve), twelve.destination == same_council)),
         )
         .outerjoin(
             six, and_(six.apprentice_id == _A.id, six.follow_up == FollowUp.SIX_MONTHS.value)
@@ -918,57 +1035,34 @@ def _leavers_query(year: Period, boroughs: Collection[int] | None) -> Select:
             twelve,
             and_(twelve.apprentice_id == _A.id, twelve.follow_up == FollowUp.TWELVE_MONTHS.value),
         )
-        .where(
-            or_(_leaver(), _early_leaver()),
-            leave_date.between(year.start, year.end),
-            _borough_filter(_A.employing_borough_id, boroughs),
-        )
-        .subquery()
+        .where(or_(_leaver(), _early_leaver()), date_spans(days, leave_date))
     )
-    measures = (
-        "leavers",
-        "early_leavers",
-        "completers",
-        "achievers",
-        "known_6m",
-        "in_work_6m",
-        "with_council_6m",
-        "known_12m",
-        "with_council_12m",
-    )
-    return _sums(facts, ("borough_id", "quarter"), measures)
 
 
-def _milestones_query(
-    session: Session, year: Period, boroughs: Collection[int] | None, today: date
-) -> Select:
-    """Milestones due in the year whose due date has passed (so each has a settled answer),
-    of apprentices who had started and had not left before the due date; on time when signed
-    off on or before the due date (the London date of the sign-off)."""
+def _milestone_facts(session: Session, days: Days, source: Callable[..., Select]) -> Select:
+    """Milestones on their due date, of apprentices who had started and had not left before
+    it; on time when signed off on or before the due date (the London date of the sign-off)."""
     bind = session.get_bind()
     signed_on = dialect.london_date(bind, Milestone.decided_at)
     on_time = and_(
         Milestone.status == MilestoneStatus.SIGNED_OFF.value, signed_on <= Milestone.due_date
     )
     leave_date = _leave_date()
-    facts = (
-        select(
-            _A.employing_borough_id.label("borough_id"),
-            dialect.financial_quarter_index(Milestone.due_date).label("quarter"),
-            literal(1).label("milestones_due"),
-            _flag(on_time).label("milestones_on_time"),
+    return (
+        source(
+            _A.employing_borough_id,
+            Milestone.due_date,
+            milestones_due=1,
+            milestones_on_time=_flag(on_time),
         )
+        .select_from(Milestone)
         .join(_A, _A.id == Milestone.apprentice_id)
         .where(
-            Milestone.due_date.between(year.start, year.end),
-            Milestone.due_date < today,
             _started(),
             or_(leave_date.is_(None), leave_date >= Milestone.due_date),
-            _borough_filter(_A.employing_borough_id, boroughs),
+            date_spans(days, Milestone.due_date),
         )
-        .subquery()
     )
-    return _sums(facts, ("borough_id", "quarter"), ("milestones_due", "milestones_on_time"))
 
 
 def _empty_stocks(snapshot: bool) -> dict[str, int | None]:
@@ -985,20 +1079,26 @@ def _stocks(
     reviews overdue from the stored summary, for a period that includes today."""
     day = period.as_of(today)
     active = _active_on(day, today)
+    mentored = _mentored_on(day)
     summary = ProgressSummary
     facts = (
         select(
             _A.employing_borough_id.label("borough_id"),
             _flag(active).label("active"),
             _flag(_on_break_on(day, today)).label("on_break"),
-            _flag(and_(active, _mentored_on(day))).label("mentored"),
+            _flag(and_(active, mentored.c.apprentice_id.is_not(None))).label("mentored"),
             _flag(and_(active, summary.approved_hours >= summary.expected_hours)).label(
                 "otj_on_target"
             ),
             _flag(and_(active, summary.next_review_due < today)).label("reviews_overdue"),
         )
         .outerjoin(summary, summary.apprentice_id == _A.id)
-        .where(_A.status != _WAITING, _borough_filter(_A.employing_borough_id, boroughs))
+        .outerjoin(mentored, mentored.c.apprentice_id == _A.id)
+        .where(
+            # Today only the stored statuses count, so the rest need not be read.
+            _A.status.in_((_ACTIVE, _ON_BREAK)) if day >= today else _A.status != _WAITING,
+            _borough_filter(_A.employing_borough_id, boroughs),
+        )
         .subquery()
     )
     statement = _sums(facts, ("borough_id",), STOCK_KEYS)

@@ -55,11 +55,21 @@ from app.models.recruitment import (
     VacancyStatus,
     vacancy_eligible_borough,
 )
+from app.models.report_facts import (
+    DAY_MEASURES,
+    report_day_figures,
+    report_facts_state,
+    report_hire_days,
+)
 from app.models.security import RecoveryCode, SignInChallenge, SignInFailure, SignInLock
 from app.models.standard import KSB, GradeSet, Standard, TrainingProvider
 from app.models.user import Role, User, UserRole, UserSession
 
 __all__ = [
+    "DAY_MEASURES",
+    "report_day_figures",
+    "report_facts_state",
+    "report_hire_days",
     "KSB",
     "Destination",
     "ErasedRecord",

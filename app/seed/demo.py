@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.domain import report_facts
 from app.domain.accounts import create_user, find_user_by_email
 from app.domain.passwords import hash_password
 from app.domain.standards import ksb_sort_key
@@ -180,11 +181,12 @@ def seed_demo(session: Session, *, password: str) -> list[DemoAccount]:
             )
         )
     session.flush()
-    seed_programme(
-        session,
-        actor=find_user_by_email(session, "central@example.org"),
-        mentor_user=find_user_by_email(session, MENTOR_EMAIL),
-    )
+    with report_facts.deferred(session):  # one recount for the whole programme
+        seed_programme(
+            session,
+            actor=find_user_by_email(session, "central@example.org"),
+            mentor_user=find_user_by_email(session, MENTOR_EMAIL),
+        )
     apprentice = find_user_by_email(session, APPRENTICE_EMAIL)
     apprentice.password_hash = hash_password(password)
     session.flush()

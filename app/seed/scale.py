@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import today as clock_today
 from app.dialect import is_postgresql
+from app.domain import report_facts
 from app.domain.applications import (
     ETHNIC_GROUPS,
     GENDERS,
@@ -1021,6 +1022,7 @@ class ScaleSeeder:
             ("apprentices, their records and applications", self._apprentices),
             ("mentor capacity", self._mentor_profiles),
             ("progress summaries", self._summaries),
+            ("report figures per borough and day", lambda: report_facts.rebuild(self.session)),
         ]
         for label, step in steps:
             began = time.perf_counter()

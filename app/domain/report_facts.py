@@ -1,0 +1,319 @@
+"""The report figures stored per borough and day, kept equal to the records they count.
+
+`app.domain.reports.day_facts` defines the figures; this module stores them and keeps them
+current. Every flush that changes what a figure counts (an application, a move to hired, an
+apprentice's status or dates, a milestone, an outcome, a vacancy's borough) notes the days it
+touches, and the same flush recounts those days for every borough, in the same transaction:
+so there is no moment at which a report could read a stale figure, and nothing to invalidate.
+Statements that bypass the ORM (the London-scale seed) end with `rebuild`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, delete, event, insert, inspect, select
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from app.clock import LONDON, utcnow
+from app.domain import reports
+from app.models import (
+    Application,
+    ApplicationEvent,
+    Apprentice,
+    Milestone,
+    Outcome,
+    Stage,
+    Vacancy,
+    report_day_figures,
+    report_facts_state,
+    report_hire_days,
+)
+
+# What each figure reads of each record: a change to anything else recounts nothing.
+_COUNTED: dict[type, tuple[str, ...]] = {
+    Application: ("submitted_at", "is_local", "eligible", "stage", "vacancy_id"),
+    ApplicationEvent: ("to_stage", "occurred_at", "application_id"),
+    Apprentice: (
+        "status",
+        "start_date",
+        "completed_on",
+        "withdrawn_on",
+        "withdrawal_reason",
+        "left_in_qualifying_period",
+        "employing_borough_id",
+    ),
+    Milestone: ("due_date", "status", "decided_at", "apprentice_id"),
+    Outcome: ("destination", "follow_up", "apprentice_id"),
+    Vacancy: ("employing_borough_id",),
+}
+_PENDING = "report_facts_pending"
+_DEFERRED = "report_facts_deferred"
+
+
+@dataclass
+class _Touched:
+    """What a flush changed: days directly, and records whose days are read after the flush
+    (an apprentice's milestones, an application's move to hired, a vacancy's applications)."""
+
+    days: set[date] = field(default_factory=set)
+    apprentice_ids: set[int] = field(default_factory=set)
+    application_ids: set[int] = field(default_factory=set)
+    vacancy_ids: set[int] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.days or self.apprentice_ids or self.application_ids or self.vacancy_ids)
+
+
+def _london_day(moment: datetime) -> date:
+    return moment.astimezone(LONDON).date()
+
+
+def _values(record: Any, name: str) -> list[Any]:
+    """The attribute's values before and after the flush (one, or two when it changed)."""
+    history = inspect(record).attrs[name].history
+    return [v for v in (*history.added, *history.unchanged, *history.deleted) if v is not None]
+
+
+def _changed(record: Any, names: Iterable[str]) -> bool:
+    state = inspect(record)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _note(touched: _Touched, record: Any, whole: bool) -> None:
+    """Note what a new, changed (`whole` False) or deleted record touches."""
+    names = _COUNTED.get(type(record))
+    if names is None or not (whole or _changed(record, names)):
+        return
+    if isinstance(record, Application):
+        touched.days.update(_london_day(v) for v in _values(record, "submitted_at"))
+        if record.id is not None:
+            touched.application_ids.add(record.id)
+    elif isinstance(record, ApplicationEvent):
+        if Stage.HIRED.value in _values(record, "to_stage"):
+            touched.days.update(_london_day(v) for v in _values(record, "occurred_at"))
+            touched.application_ids.update(_values(record, "application_id"))
+    elif isinstance(record, Apprentice):
+        for name in ("start_date", "completed_on", "withdrawn_on"):
+            touched.days.update(_values(record, name))
+        if record.id is not None:
+            touched.apprentice_ids.add(record.id)
+    elif isinstance(record, Milestone):
+        touched.days.update(_values(record, "due_date"))
+    elif isinstance(record, Outcome):
+        touched.apprentice_ids.update(_values(record, "apprentice_id"))
+    elif isinstance(record, Vacancy) and record.id is not None:
+        touched.vacancy_ids.add(record.id)
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    touched: _Touched = session.info.setdefault(_PENDING, _Touched())
+    for record in session.new:
+        _note(touched, record, whole=True)
+    for record in session.dirty:
+        _note(touched, record, whole=False)
+    for record in session.deleted:
+        _note(touched, record, whole=True)
+
+
+def _after_flush_postexec(session: Session, _context: Any) -> None:
+    touched: _Touched | None = session.info.pop(_PENDING, None)
+    if not touched:
+        return
+    connection = session.connection()
+    waiting: set[date] | None = session.info.get(_DEFERRED)
+    if waiting is not None:
+        waiting.update(_days_of(connection, touched))
+    elif built(connection):
+        refresh(session, _days_of(connection, touched))
+
+
+@contextmanager
+def deferred(session: Session) -> Iterator[None]:
+    """Inside the block, flushes only note the days they touch; all of them are recounted once
+    at the end (for loading many records, such as the demo data)."""
+    session.info[_DEFERRED] = set()
+    try:
+        yield
+        session.flush()
+    finally:
+        days = session.info.pop(_DEFERRED)
+    if built(session.connection()):
+        refresh(session, days)
+
+
+def _old_value_kept(*_: Any) -> None:
+    """Listening with active_history loads a counted attribute's old value before it is
+    replaced (even when the record had been expired), so the old day is recounted too."""
+
+
+def _bulk_statement(state: ORMExecuteState) -> Any:
+    """An UPDATE or DELETE of counted records run as one statement bypasses the flush, so
+    which days it touched is unknown: recount every day after it (the app's own bulk
+    statements change nothing that is counted, so this is for maintenance and tests)."""
+    if not (state.is_update or state.is_delete) or state.bind_mapper is None:
+        return None
+    names = _COUNTED.get(state.bind_mapper.class_)
+    if names is None:
+        return None
+    if state.is_update:
+        values = getattr(state.statement, "_values", None)
+        changed = {getattr(key, "key", key) for key in values} if values else None
+        if changed is not None and not changed & set(names):
+            return None
+    result = state.invoke_statement()
+    if built(state.session.connection()):
+        _recount(state.session, None)
+    return result
+
+
+def keep_current() -> None:
+    """Recount touched days in every session's flushes (idempotent)."""
+    if event.contains(Session, "after_flush", _after_flush):
+        return
+    for model, names in _COUNTED.items():
+        for name in names:
+            event.listen(getattr(model, name), "set", _old_value_kept, active_history=True)
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "after_flush_postexec", _after_flush_postexec)
+    event.listen(Session, "do_orm_execute", _bulk_statement)
+
+
+def built(connection: Connection) -> bool:
+    return connection.execute(select(report_facts_state.c.id)).first() is not None
+
+
+def _days_of(connection: Connection, touched: _Touched) -> set[date]:
+    """The touched days, with those read from the records the flush changed."""
+    days = set(touched.days)
+    if touched.apprentice_ids:
+        ids = sorted(touched.apprentice_ids)
+        days.update(
+            connection.scalars(
+                select(Milestone.due_date).where(Milestone.apprentice_id.in_(ids)).distinct()
+            )
+        )
+        for row in connection.execute(
+            select(Apprentice.start_date, Apprentice.completed_on, Apprentice.withdrawn_on).where(
+                Apprentice.id.in_(ids)
+            )
+        ):
+            days.update(day for day in row if day is not None)
+    application_ids = set(touched.application_ids)
+    if touched.vacancy_ids:
+        for application_id, submitted_at in connection.execute(
+            select(Application.id, Application.submitted_at).where(
+                Application.vacancy_id.in_(sorted(touched.vacancy_ids))
+            )
+        ):
+            application_ids.add(application_id)
+            days.add(_london_day(submitted_at))
+    if application_ids:
+        days.update(
+            _london_day(moment)
+            for moment in connection.scalars(
+                select(ApplicationEvent.occurred_at).where(
+                    ApplicationEvent.application_id.in_(sorted(application_ids)),
+                    ApplicationEvent.to_stage == Stage.HIRED.value,
+                )
+            )
+        )
+    return {day.date() if isinstance(day, datetime) else day for day in days}
+
+
+def spans(days: Collection[date]) -> list[tuple[date, date]]:
+    """Days as inclusive ranges of consecutive days, in order."""
+    ranges: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if ranges and ranges[-1][1] + timedelta(days=1) == day:
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges
+
+
+_DAY_COLUMNS = ("day", "borough_id", *reports.FLOW_KEYS)
+_HIRE_COLUMNS = ("day", "borough_id", "days_to_hire", "hires")
+
+
+def _recount(session: Session, days: reports.Days) -> None:
+    """Replace the stored figures of the days (None: every day) with a fresh count."""
+    connection = session.connection()
+    for table, facts, columns in (
+        (report_day_figures, reports.day_facts(session, days), _DAY_COLUMNS),
+        (report_hire_days, reports.hire_day_facts(session, days), _HIRE_COLUMNS),
+    ):
+        clear = delete(table)
+        if days is not None:
+            clear = clear.where(reports.date_spans(days, table.c.day))
+        connection.execute(clear)
+        connection.execute(
+            insert(table).from_select(list(columns), select(*(facts.c[c] for c in columns)))
+        )
+
+
+def refresh(session: Session, days: Collection[date]) -> None:
+    """Recount the days for every borough, in the caller's transaction."""
+    if days:
+        _recount(session, spans(days))
+
+
+def rebuild(session: Session) -> None:
+    """Recount every day and mark the stored figures as complete, in the caller's transaction
+    (after bulk loads that bypass the ORM, and once on a database upgraded with records)."""
+    session.flush()
+    session.info.pop(_PENDING, None)
+    _recount(session, None)
+    connection = session.connection()
+    connection.execute(delete(report_facts_state))
+    connection.execute(insert(report_facts_state).values(id=1, built_at=utcnow()))
+
+
+@dataclass(frozen=True)
+class Difference:
+    table: str
+    key: tuple[Any, ...]
+    stored: tuple[Any, ...] | None
+    counted: tuple[Any, ...] | None
+
+
+def differences(session: Session, days: Collection[date] | None = None) -> list[Difference]:
+    """Where the stored figures differ from a fresh count (of `days`, or of every day); empty
+    when they agree."""
+    session.flush()
+    selected = None if days is None else spans(days)
+    found: list[Difference] = []
+    for table, facts, key_names in (
+        (report_day_figures, reports.day_facts(session, selected), ("day", "borough_id")),
+        (
+            report_hire_days,
+            reports.hire_day_facts(session, selected),
+            ("day", "borough_id", "days_to_hire"),
+        ),
+    ):
+        names = [c.name for c in table.columns]
+        stored_select = select(*table.c)
+        if selected is not None:
+            stored_select = stored_select.where(reports.date_spans(selected, table.c.day))
+        stored = _keyed(session.execute(stored_select), names, key_names)
+        counted = _keyed(session.execute(select(*(facts.c[n] for n in names))), names, key_names)
+        for key in sorted(stored.keys() | counted.keys()):
+            if stored.get(key) != counted.get(key):
+                found.append(Difference(table.name, key, stored.get(key), counted.get(key)))
+    return found
+
+
+def _keyed(rows: Iterator[Any], names: list[str], key_names: tuple[str, ...]) -> dict:
+    """Rows by key, with days as dates (SQLite gives counted days as text) and counts as ints."""
+    result = {}
+    for row in rows:
+        values = dict(zip(names, row, strict=True))
+        if isinstance(values["day"], str):
+            values["day"] = date.fromisoformat(values["day"])
+        key = tuple(values[n] for n in key_names)
+        result[key] = tuple(int(values[n]) for n in names if n not in key_names)
+    return result
