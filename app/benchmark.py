@@ -28,6 +28,7 @@ import urllib.parse
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from flask import Flask, url_for
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from app.clock import today
 from app.extensions import db
 from app.models import (
     Application,
@@ -365,11 +367,36 @@ def database_summary(session: Session) -> str:
     )
 
 
+def measure_recounts(session: Session, times: int, borough_id: int) -> str:
+    """What keeping the stored report figures current adds to a change: the recount of one
+    day (every borough) and of its month's equality counts (one borough), for days spread over
+    the five years; rolled back, so nothing changes."""
+    from app.domain import report_facts
+
+    first = session.scalar(select(func.min(Apprentice.start_date)))
+    if first is None:
+        return "No apprentices: recounts not measured."
+    span = max((today() - first).days, 1)
+    seconds = []
+    for number in range(times):
+        day = first + timedelta(days=span * number // max(times - 1, 1))
+        began = time.perf_counter()
+        report_facts.refresh(session, report_facts.Recount({day}, {day}, {borough_id}))
+        seconds.append(time.perf_counter() - began)
+        session.rollback()
+    return (
+        f"Recount after a change (one day's figures, and its month's equality counts for one "
+        f"borough), {times} days: p50 {percentile(seconds, 50) * 1000:.0f} ms, "
+        f"p95 {percentile(seconds, 95) * 1000:.0f} ms."
+    )
+
+
 def run_benchmark(app: Flask, requests: int) -> str:
     """The whole in-process report, as text."""
     with app.app_context():
         subjects = pick_subjects(db.session)
         summary = database_summary(db.session)
+        recounts = measure_recounts(db.session, max(requests, 10), subjects.borough_id)
         db.session.remove()
     pages, notes = key_pages(app, subjects)
     # Requests run in an empty context: under a command's app context every request would share
@@ -382,6 +409,7 @@ def run_benchmark(app: Flask, requests: int) -> str:
         format_table(HEADINGS, [result.row() for result in results]),
         "",
         f"Peak resident memory of this process: {peak_memory_mb():.0f} MB",
+        recounts,
         *notes,
     ]
     return "\n".join(lines)

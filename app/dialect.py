@@ -98,6 +98,13 @@ def financial_quarter_index(day: Any) -> Any:
     return months // 3
 
 
+def month_start(bind: Any, day: Any) -> Any:
+    """The first day of an SQL date's month, as an SQL date."""
+    if is_postgresql(bind):
+        return cast(func.date_trunc("month", day), Date)
+    return func.date(day, "start of month")
+
+
 def financial_year_start(day: Any) -> Any:
     """The calendar year a date's financial year starts in (1 April): 2025 for 31 March 2026."""
     return financial_quarter_index(day) // 4

@@ -3,6 +3,7 @@ benchmark command run on it."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -164,3 +165,4 @@ def test_the_benchmark_prints_a_table_of_every_key_page(app, db_session):
     # Every page answered as the role that uses it.
     assert all(row.split("|")[3].strip() == "200" for row in rows[1:]), output
     assert "Peak resident memory" in output
+    assert re.search(r"Recount after a change .*10 days: p50 \d+ ms, p95 \d+ ms", output)

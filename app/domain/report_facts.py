@@ -10,7 +10,7 @@ Statements that bypass the ORM (the London-scale seed) end with `rebuild`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -25,18 +25,27 @@ from app.models import (
     Application,
     ApplicationEvent,
     Apprentice,
+    EqualityMonitoring,
     Milestone,
     Outcome,
     Stage,
     Vacancy,
     report_day_figures,
+    report_equality_months,
     report_facts_state,
     report_hire_days,
 )
 
 # What each figure reads of each record: a change to anything else recounts nothing.
 _COUNTED: dict[type, tuple[str, ...]] = {
-    Application: ("submitted_at", "is_local", "eligible", "stage", "vacancy_id"),
+    Application: (
+        "submitted_at",
+        "is_local",
+        "eligible",
+        "stage",
+        "vacancy_id",
+        "apprentice_id",
+    ),
     ApplicationEvent: ("to_stage", "occurred_at", "application_id"),
     Apprentice: (
         "status",
@@ -50,6 +59,14 @@ _COUNTED: dict[type, tuple[str, ...]] = {
     Milestone: ("due_date", "status", "decided_at", "apprentice_id"),
     Outcome: ("destination", "follow_up", "apprentice_id"),
     Vacancy: ("employing_borough_id",),
+    EqualityMonitoring: (
+        "objected",
+        "gender",
+        "ethnic_group",
+        "disability",
+        "care_experience",
+        "application_id",
+    ),
 }
 _PENDING = "report_facts_pending"
 _DEFERRED = "report_facts_deferred"
@@ -58,15 +75,43 @@ _DEFERRED = "report_facts_deferred"
 @dataclass
 class _Touched:
     """What a flush changed: days directly, and records whose days are read after the flush
-    (an apprentice's milestones, an application's move to hired, a vacancy's applications)."""
+    (an apprentice's milestones, an application's move to hired, a vacancy's applications);
+    with the boroughs whose equality counts it may change (those of the records, before and
+    after the change)."""
 
     days: set[date] = field(default_factory=set)
+    due_days: set[date] = field(default_factory=set)  # milestones': no equality count reads them
     apprentice_ids: set[int] = field(default_factory=set)
     application_ids: set[int] = field(default_factory=set)
     vacancy_ids: set[int] = field(default_factory=set)
+    boroughs: set[int] = field(default_factory=set)
+    borough_of_vacancies: set[int] = field(default_factory=set)
 
     def __bool__(self) -> bool:
-        return bool(self.days or self.apprentice_ids or self.application_ids or self.vacancy_ids)
+        return bool(
+            self.days
+            or self.due_days
+            or self.apprentice_ids
+            or self.application_ids
+            or self.vacancy_ids
+            or self.boroughs
+            or self.borough_of_vacancies
+        )
+
+
+@dataclass
+class Recount:
+    """The days to recount for every borough; of those, the days whose months' equality
+    counts are recounted too, for the boroughs named."""
+
+    days: set[date] = field(default_factory=set)
+    equality_days: set[date] = field(default_factory=set)
+    boroughs: set[int] = field(default_factory=set)
+
+    def add(self, other: Recount) -> None:
+        self.days |= other.days
+        self.equality_days |= other.equality_days
+        self.boroughs |= other.boroughs
 
 
 def _london_day(moment: datetime) -> date:
@@ -84,30 +129,61 @@ def _changed(record: Any, names: Iterable[str]) -> bool:
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
+def _application(touched: _Touched, record: Application) -> None:
+    touched.days.update(_london_day(v) for v in _values(record, "submitted_at"))
+    touched.borough_of_vacancies.update(_values(record, "vacancy_id"))
+    if record.id is not None:
+        touched.application_ids.add(record.id)
+
+
+def _application_event(touched: _Touched, record: ApplicationEvent) -> None:
+    if Stage.HIRED.value in _values(record, "to_stage"):
+        touched.days.update(_london_day(v) for v in _values(record, "occurred_at"))
+        touched.application_ids.update(_values(record, "application_id"))
+
+
+def _apprentice(touched: _Touched, record: Apprentice) -> None:
+    for name in ("start_date", "completed_on", "withdrawn_on"):
+        touched.days.update(_values(record, name))
+    touched.boroughs.update(_values(record, "employing_borough_id"))
+    if record.id is not None:
+        touched.apprentice_ids.add(record.id)
+
+
+def _milestone(touched: _Touched, record: Milestone) -> None:
+    touched.due_days.update(_values(record, "due_date"))
+
+
+def _outcome(touched: _Touched, record: Outcome) -> None:
+    touched.apprentice_ids.update(_values(record, "apprentice_id"))
+
+
+def _vacancy(touched: _Touched, record: Vacancy) -> None:
+    touched.boroughs.update(_values(record, "employing_borough_id"))
+    if record.id is not None:
+        touched.vacancy_ids.add(record.id)
+
+
+def _monitoring(touched: _Touched, record: EqualityMonitoring) -> None:
+    touched.application_ids.update(_values(record, "application_id"))
+
+
+_NOTE: dict[type, Callable[[_Touched, Any], None]] = {
+    Application: _application,
+    ApplicationEvent: _application_event,
+    Apprentice: _apprentice,
+    Milestone: _milestone,
+    Outcome: _outcome,
+    Vacancy: _vacancy,
+    EqualityMonitoring: _monitoring,
+}
+
+
 def _note(touched: _Touched, record: Any, whole: bool) -> None:
     """Note what a new, changed (`whole` False) or deleted record touches."""
     names = _COUNTED.get(type(record))
-    if names is None or not (whole or _changed(record, names)):
-        return
-    if isinstance(record, Application):
-        touched.days.update(_london_day(v) for v in _values(record, "submitted_at"))
-        if record.id is not None:
-            touched.application_ids.add(record.id)
-    elif isinstance(record, ApplicationEvent):
-        if Stage.HIRED.value in _values(record, "to_stage"):
-            touched.days.update(_london_day(v) for v in _values(record, "occurred_at"))
-            touched.application_ids.update(_values(record, "application_id"))
-    elif isinstance(record, Apprentice):
-        for name in ("start_date", "completed_on", "withdrawn_on"):
-            touched.days.update(_values(record, name))
-        if record.id is not None:
-            touched.apprentice_ids.add(record.id)
-    elif isinstance(record, Milestone):
-        touched.days.update(_values(record, "due_date"))
-    elif isinstance(record, Outcome):
-        touched.apprentice_ids.update(_values(record, "apprentice_id"))
-    elif isinstance(record, Vacancy) and record.id is not None:
-        touched.vacancy_ids.add(record.id)
+    if names is not None and (whole or _changed(record, names)):
+        _NOTE[type(record)](touched, record)
 
 
 def _after_flush(session: Session, _context: Any) -> None:
@@ -125,25 +201,25 @@ def _after_flush_postexec(session: Session, _context: Any) -> None:
     if not touched:
         return
     connection = session.connection()
-    waiting: set[date] | None = session.info.get(_DEFERRED)
+    waiting: Recount | None = session.info.get(_DEFERRED)
     if waiting is not None:
-        waiting.update(_days_of(connection, touched))
+        waiting.add(_recount_of(connection, touched))
     elif built(connection):
-        refresh(session, _days_of(connection, touched))
+        refresh(session, _recount_of(connection, touched))
 
 
 @contextmanager
 def deferred(session: Session) -> Iterator[None]:
-    """Inside the block, flushes only note the days they touch; all of them are recounted once
-    at the end (for loading many records, such as the demo data)."""
-    session.info[_DEFERRED] = set()
+    """Inside the block, flushes only note what they touch; all of it is recounted once at
+    the end (for loading many records, such as the demo data)."""
+    session.info[_DEFERRED] = Recount()
     try:
         yield
         session.flush()
     finally:
-        days = session.info.pop(_DEFERRED)
+        waiting = session.info.pop(_DEFERRED)
     if built(session.connection()):
-        refresh(session, days)
+        refresh(session, waiting)
 
 
 def _old_value_kept(*_: Any) -> None:
@@ -167,7 +243,7 @@ def _bulk_statement(state: ORMExecuteState) -> Any:
             return None
     result = state.invoke_statement()
     if built(state.session.connection()):
-        _recount(state.session, None)
+        _recount(state.session, None, None, None)
     return result
 
 
@@ -187,22 +263,36 @@ def built(connection: Connection) -> bool:
     return connection.execute(select(report_facts_state.c.id)).first() is not None
 
 
-def _days_of(connection: Connection, touched: _Touched) -> set[date]:
-    """The touched days, with those read from the records the flush changed."""
+def _recount_of(connection: Connection, touched: _Touched) -> Recount:
+    """The touched days, with those read from the records the flush changed, and the
+    boroughs of those records."""
     days = set(touched.days)
+    due_days = set(touched.due_days)
+    boroughs = set(touched.boroughs)
     if touched.apprentice_ids:
         ids = sorted(touched.apprentice_ids)
-        days.update(
+        due_days.update(
             connection.scalars(
                 select(Milestone.due_date).where(Milestone.apprentice_id.in_(ids)).distinct()
             )
         )
-        for row in connection.execute(
-            select(Apprentice.start_date, Apprentice.completed_on, Apprentice.withdrawn_on).where(
-                Apprentice.id.in_(ids)
-            )
+        for borough_id, *dates in connection.execute(
+            select(
+                Apprentice.employing_borough_id,
+                Apprentice.start_date,
+                Apprentice.completed_on,
+                Apprentice.withdrawn_on,
+            ).where(Apprentice.id.in_(ids))
         ):
-            days.update(day for day in row if day is not None)
+            boroughs.add(borough_id)
+            days.update(day for day in dates if day is not None)
+    vacancies = touched.vacancy_ids | touched.borough_of_vacancies
+    if vacancies:
+        boroughs.update(
+            connection.scalars(
+                select(Vacancy.employing_borough_id).where(Vacancy.id.in_(sorted(vacancies)))
+            )
+        )
     application_ids = set(touched.application_ids)
     if touched.vacancy_ids:
         for application_id, submitted_at in connection.execute(
@@ -213,16 +303,35 @@ def _days_of(connection: Connection, touched: _Touched) -> set[date]:
             application_ids.add(application_id)
             days.add(_london_day(submitted_at))
     if application_ids:
+        ids = sorted(application_ids)
         days.update(
             _london_day(moment)
             for moment in connection.scalars(
                 select(ApplicationEvent.occurred_at).where(
-                    ApplicationEvent.application_id.in_(sorted(application_ids)),
+                    ApplicationEvent.application_id.in_(ids),
                     ApplicationEvent.to_stage == Stage.HIRED.value,
                 )
             )
         )
-    return {day.date() if isinstance(day, datetime) else day for day in days}
+        # The equality counts read an application's answers on the day it was made and,
+        # through the apprentice it became, on the day they left.
+        for row in connection.execute(
+            select(
+                Application.submitted_at,
+                Vacancy.employing_borough_id,
+                Apprentice.employing_borough_id,
+                Apprentice.completed_on,
+                Apprentice.withdrawn_on,
+            )
+            .join(Vacancy, Vacancy.id == Application.vacancy_id)
+            .outerjoin(Apprentice, Apprentice.id == Application.apprentice_id)
+            .where(Application.id.in_(ids))
+        ):
+            submitted_at, vacancy_borough, apprentice_borough, completed_on, withdrawn_on = row
+            days.add(_london_day(submitted_at))
+            days.update(day for day in (completed_on, withdrawn_on) if day is not None)
+            boroughs.update(b for b in (vacancy_borough, apprentice_borough) if b is not None)
+    return Recount(days | due_days, days, boroughs)
 
 
 def spans(days: Collection[date]) -> list[tuple[date, date]]:
@@ -236,30 +345,77 @@ def spans(days: Collection[date]) -> list[tuple[date, date]]:
     return ranges
 
 
-_DAY_COLUMNS = ("day", "borough_id", *reports.FLOW_KEYS)
-_HIRE_COLUMNS = ("day", "borough_id", "days_to_hire", "hires")
+def whole_months(days: reports.Days) -> reports.Days:
+    """The spans widened to whole months (None stays every day)."""
+    if days is None:
+        return None
+    months: list[tuple[date, date]] = []
+    for first, last in days:
+        start = first.replace(day=1)
+        end = (last.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        if months and start <= months[-1][1] + timedelta(days=1):
+            months[-1] = (months[-1][0], max(end, months[-1][1]))
+        else:
+            months.append((start, end))
+    return months
 
 
-def _recount(session: Session, days: reports.Days) -> None:
-    """Replace the stored figures of the days (None: every day) with a fresh count."""
+def _stores(
+    session: Session, days: reports.Days, months: reports.Days, boroughs: Collection[int] | None
+) -> list[tuple[Any, Any, tuple[str, ...]]]:
+    """Each stored table, the fresh count for it (of `days`; equality counts of whole
+    `months` in `boroughs`, None: every borough), and its key columns."""
+    return [
+        (report_day_figures, reports.day_facts(session, days), ("day", "borough_id")),
+        (
+            report_hire_days,
+            reports.hire_day_facts(session, days),
+            ("day", "borough_id", "days_to_hire"),
+        ),
+        (
+            report_equality_months,
+            reports.equality_month_facts(session, months, boroughs),
+            ("month", "borough_id", "measure", "question", "category"),
+        ),
+    ]
+
+
+def _date_column(table: Any) -> Any:
+    return table.c.month if "month" in table.c else table.c.day
+
+
+def _recount(
+    session: Session,
+    days: reports.Days,
+    equality_days: reports.Days,
+    boroughs: Collection[int] | None,
+) -> None:
+    """Replace the stored figures of the days (None: every day) with a fresh count, and the
+    equality counts of the months of `equality_days` for `boroughs` (None: all)."""
     connection = session.connection()
-    for table, facts, columns in (
-        (report_day_figures, reports.day_facts(session, days), _DAY_COLUMNS),
-        (report_hire_days, reports.hire_day_facts(session, days), _HIRE_COLUMNS),
-    ):
+    months = whole_months(equality_days)
+    for table, facts, _key in _stores(session, days, months, boroughs):
+        equality = "month" in table.c
+        if equality and (months == [] or boroughs == set()):
+            continue
+        selected = months if equality else days
+        columns = [c.name for c in table.columns]
         clear = delete(table)
-        if days is not None:
-            clear = clear.where(reports.date_spans(days, table.c.day))
+        if selected is not None:
+            clear = clear.where(reports.date_spans(selected, _date_column(table)))
+        if equality and boroughs is not None:
+            clear = clear.where(table.c.borough_id.in_(sorted(boroughs)))
         connection.execute(clear)
         connection.execute(
-            insert(table).from_select(list(columns), select(*(facts.c[c] for c in columns)))
+            insert(table).from_select(columns, select(*(facts.c[c] for c in columns)))
         )
 
 
-def refresh(session: Session, days: Collection[date]) -> None:
-    """Recount the days for every borough, in the caller's transaction."""
-    if days:
-        _recount(session, spans(days))
+def refresh(session: Session, recount: Recount) -> None:
+    """Recount the days for every borough, and the equality counts of the months of its
+    equality days for its boroughs, in the caller's transaction."""
+    if recount.days:
+        _recount(session, spans(recount.days), spans(recount.equality_days), recount.boroughs)
 
 
 def rebuild(session: Session) -> None:
@@ -267,7 +423,7 @@ def rebuild(session: Session) -> None:
     (after bulk loads that bypass the ORM, and once on a database upgraded with records)."""
     session.flush()
     session.info.pop(_PENDING, None)
-    _recount(session, None)
+    _recount(session, None, None, None)
     connection = session.connection()
     connection.execute(delete(report_facts_state))
     connection.execute(insert(report_facts_state).values(id=1, built_at=utcnow()))
@@ -287,18 +443,14 @@ def differences(session: Session, days: Collection[date] | None = None) -> list[
     session.flush()
     selected = None if days is None else spans(days)
     found: list[Difference] = []
-    for table, facts, key_names in (
-        (report_day_figures, reports.day_facts(session, selected), ("day", "borough_id")),
-        (
-            report_hire_days,
-            reports.hire_day_facts(session, selected),
-            ("day", "borough_id", "days_to_hire"),
-        ),
-    ):
+    for table, facts, key_names in _stores(session, selected, whole_months(selected), None):
         names = [c.name for c in table.columns]
         stored_select = select(*table.c)
         if selected is not None:
-            stored_select = stored_select.where(reports.date_spans(selected, table.c.day))
+            spans_of_table = whole_months(selected) if "month" in table.c else selected
+            stored_select = stored_select.where(
+                reports.date_spans(spans_of_table, _date_column(table))
+            )
         stored = _keyed(session.execute(stored_select), names, key_names)
         counted = _keyed(session.execute(select(*(facts.c[n] for n in names))), names, key_names)
         for key in sorted(stored.keys() | counted.keys()):
@@ -312,8 +464,9 @@ def _keyed(rows: Iterator[Any], names: list[str], key_names: tuple[str, ...]) ->
     result = {}
     for row in rows:
         values = dict(zip(names, row, strict=True))
-        if isinstance(values["day"], str):
-            values["day"] = date.fromisoformat(values["day"])
+        for name in ("day", "month"):
+            if isinstance(values.get(name), str):
+                values[name] = date.fromisoformat(values[name])
         key = tuple(values[n] for n in key_names)
         result[key] = tuple(int(values[n]) for n in names if n not in key_names)
     return result

@@ -42,6 +42,7 @@ from sqlalchemy import (
     case,
     cast,
     exists,
+    false,
     func,
     literal,
     not_,
@@ -85,6 +86,7 @@ from app.models import (
     User,
     Vacancy,
     report_day_figures,
+    report_equality_months,
     report_facts_state,
     report_hire_days,
 )
@@ -676,40 +678,59 @@ def _utc_spans(days: Days, column: Any) -> ColumnElement[bool]:
     if days is None:
         return and_(True)
     return or_(
+        false(),  # no days: nothing
         *(
             and_(column >= start, column < end)
             for start, end in (utc_bounds(first, last) for first, last in days)
-        )
+        ),
     )
 
 
 def date_spans(days: Days, column: Any) -> ColumnElement[bool]:
     if days is None:
         return and_(True)
-    return or_(*(column.between(first, last) for first, last in days))
+    return or_(false(), *(column.between(first, last) for first, last in days))
 
 
 def _first_hires(days: Days = None) -> Any:
     """Each hired application's first move to hired: (application_id, hired_at); with `days`,
-    only applications moved to hired on one of them (their first move may be earlier)."""
+    only those whose first move to hired was on one of them."""
     hired = ApplicationEvent.to_stage == Stage.HIRED.value
-    first = (
+    if days is None:
+        return (
+            select(
+                ApplicationEvent.application_id,
+                func.min(ApplicationEvent.occurred_at).label("hired_at"),
+            )
+            .where(hired)
+            .group_by(ApplicationEvent.application_id)
+            .subquery("first_hire")
+        )
+    # A move to hired on the days with no earlier one for the same application: found from
+    # the days' moves alone (grouping every application's moves read all of them).
+    earlier = aliased(ApplicationEvent, name="earlier")
+    return (
         select(
             ApplicationEvent.application_id,
-            func.min(ApplicationEvent.occurred_at).label("hired_at"),
+            ApplicationEvent.occurred_at.label("hired_at"),
         )
-        .where(hired)
-        .group_by(ApplicationEvent.application_id)
+        .where(
+            hired,
+            _utc_spans(days, ApplicationEvent.occurred_at),
+            ~exists().where(
+                earlier.application_id == ApplicationEvent.application_id,
+                earlier.to_stage == Stage.HIRED.value,
+                or_(
+                    earlier.occurred_at < ApplicationEvent.occurred_at,
+                    and_(
+                        earlier.occurred_at == ApplicationEvent.occurred_at,
+                        earlier.id < ApplicationEvent.id,
+                    ),
+                ),
+            ),
+        )
+        .subquery("first_hire")
     )
-    if days is not None:
-        first = first.where(
-            ApplicationEvent.application_id.in_(
-                select(ApplicationEvent.application_id).where(
-                    hired, _utc_spans(days, ApplicationEvent.occurred_at)
-                )
-            )
-        )
-    return first.subquery("first_hire")
 
 
 def _flag(condition: ColumnElement[bool]) -> Any:
@@ -1035,7 +1056,12 @@ def _leaver_facts(days: Days, source: Callable[..., Select]) -> Select:
             twelve,
             and_(twelve.apprentice_id == _A.id, twelve.follow_up == FollowUp.TWELVE_MONTHS.value),
         )
-        .where(or_(_leaver(), _early_leaver()), date_spans(days, leave_date))
+        .where(
+            or_(_leaver(), _early_leaver()),
+            date_spans(days, leave_date),
+            # The same, on indexed columns, so a few days are found without reading everyone.
+            or_(date_spans(days, _A.completed_on), date_spans(days, _A.withdrawn_on)),
+        )
     )
 
 
@@ -1614,55 +1640,80 @@ class RawEquality:
         return sum(self.counts.get((measure, question, category, i), 0) for i in ids)
 
 
-def _people(session: Session, period: Period) -> Any:
-    """(measure, borough_id, application_id): the applicants (application date in the period),
-    the hires (hire date in the period) and the completers (leave date in the period; an
-    apprentice not hired through an application has no monitoring answers)."""
-    start, end = period.utc_bounds()
-    first = _first_hires()
+def _people(session: Session, days: Days, boroughs: Collection[int] | None) -> Any:
+    """(measure, borough_id, application_id, day): the applicants (on the London date of the
+    application), the hires (of the first move to hired) and the completers (on the leave date;
+    an apprentice not hired through an application has no monitoring answers)."""
+    bind = session.get_bind()
+    first = _first_hires(days)
 
     def measure(name: str) -> Any:
         return cast(literal(name), String(12)).label("measure")
 
     applicants = (
-        select(measure("applicants"), Vacancy.employing_borough_id, Application.id)
+        select(
+            measure("applicants"),
+            Vacancy.employing_borough_id.label("borough_id"),
+            Application.id.label("application_id"),
+            dialect.london_date(bind, Application.submitted_at).label("day"),
+        )
+        .select_from(Application)
         .join(Vacancy, Vacancy.id == Application.vacancy_id)
-        .where(Application.submitted_at >= start, Application.submitted_at < end)
+        .where(
+            _utc_spans(days, Application.submitted_at),
+            _borough_filter(Vacancy.employing_borough_id, boroughs),
+        )
     )
     hires = (
-        select(measure("hires"), Vacancy.employing_borough_id, Application.id)
+        select(
+            measure("hires"),
+            Vacancy.employing_borough_id,
+            Application.id,
+            dialect.london_date(bind, first.c.hired_at),
+        )
         .select_from(first)
         .join(Application, Application.id == first.c.application_id)
         .join(Vacancy, Vacancy.id == Application.vacancy_id)
-        .where(first.c.hired_at >= start, first.c.hired_at < end)
+        .where(
+            _utc_spans(days, first.c.hired_at),
+            _borough_filter(Vacancy.employing_borough_id, boroughs),
+        )
     )
+    leave_date = _leave_date()
     completers = (
-        select(measure("completers"), _A.employing_borough_id, Application.id)
+        select(measure("completers"), _A.employing_borough_id, Application.id, leave_date)
         .select_from(_A)
         .outerjoin(Application, Application.apprentice_id == _A.id)
-        .where(_completer(), _leave_date().between(period.start, period.end))
+        .where(
+            _completer(),
+            leave_date.is_not(None),
+            date_spans(days, leave_date),
+            or_(date_spans(days, _A.completed_on), date_spans(days, _A.withdrawn_on)),
+            _borough_filter(_A.employing_borough_id, boroughs),
+        )
     )
-    people = union_all(applicants, hires, completers).subquery("people")
-    return people
+    return union_all(applicants, hires, completers).subquery("people")
 
 
-def raw_equality(session: Session, period: Period) -> RawEquality:
-    """Applicants, hires and completers of a financial year by each monitoring answer, per
-    borough, for every borough (two queries). Records whose owner objected are not used."""
-    if not period.is_year:
-        raise ValueError("equality breakdowns are by financial year only")
-    names = _borough_names(session, None)
-    people = _people(session, period)
-    columns = list(people.c)
-    measure, borough_id, application_id = columns[0], columns[1], columns[2]
+def equality_month_facts(
+    session: Session, days: Days, boroughs: Collection[int] | None = None
+) -> Any:
+    """People per month, borough, measure, monitoring question and category, counted from the
+    records (people counted on one of `days`, in one of `boroughs`, None: all): the definition
+    the stored equality counts are kept equal to. Records whose owner objected are not used."""
+    bind = session.get_bind()
+    people = _people(session, days, boroughs)
     monitoring = EqualityMonitoring
-    joined = and_(monitoring.application_id == application_id, monitoring.objected.is_(False))
+    joined = and_(
+        monitoring.application_id == people.c.application_id, monitoring.objected.is_(False)
+    )
     # Each person's answers are joined once (a CTE, so PostgreSQL computes it once), then read
     # question by question.
     answered = (
         select(
-            measure.label("measure"),
-            borough_id.label("borough_id"),
+            dialect.month_start(bind, people.c.day).label("month"),
+            people.c.measure,
+            people.c.borough_id,
             *(getattr(monitoring, key).label(key) for key in QUESTIONS),
         )
         .select_from(people)
@@ -1678,15 +1729,33 @@ def raw_equality(session: Session, period: Period) -> RawEquality:
         )
         per_question.append(
             select(
-                cast(literal(question.key), String(20)).label("question"),
-                answered.c.measure,
+                answered.c.month,
                 answered.c.borough_id,
+                answered.c.measure,
+                cast(literal(question.key), String(20)).label("question"),
                 category.label("category"),
             )
         )
     facts = union_all(*per_question).subquery("equality_facts")
-    keys = (facts.c.measure, facts.c.question, facts.c.category, facts.c.borough_id)
-    statement = select(*keys, func.count().label("n")).group_by(*keys)
+    keys = (facts.c.month, facts.c.borough_id, facts.c.measure, facts.c.question, facts.c.category)
+    return select(*keys, func.count().label("people")).group_by(*keys).subquery("equality_months")
+
+
+def raw_equality(session: Session, period: Period) -> RawEquality:
+    """Applicants, hires and completers of a financial year by each monitoring answer, per
+    borough, for every borough (three queries): from the counts stored per month, or from the
+    records while those have not been built."""
+    if not period.is_year:
+        raise ValueError("equality breakdowns are by financial year only")
+    names = _borough_names(session, None)
+    if facts_built(session):
+        source: Any = report_equality_months
+        where = source.c.month.between(period.start, period.end)
+    else:
+        source = equality_month_facts(session, [(period.start, period.end)])
+        where = and_(True)
+    keys = (source.c.measure, source.c.question, source.c.category, source.c.borough_id)
+    statement = select(*keys, func.sum(source.c.people).label("n")).where(where).group_by(*keys)
     counts = {
         (row.measure, row.question, row.category, row.borough_id): int(row.n)
         for row in session.execute(statement)

@@ -58,6 +58,7 @@ from app.models.recruitment import (
 from app.models.report_facts import (
     DAY_MEASURES,
     report_day_figures,
+    report_equality_months,
     report_facts_state,
     report_hire_days,
 )
@@ -68,6 +69,7 @@ from app.models.user import Role, User, UserRole, UserSession
 __all__ = [
     "DAY_MEASURES",
     "report_day_figures",
+    "report_equality_months",
     "report_facts_state",
     "report_hire_days",
     "KSB",

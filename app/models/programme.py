@@ -141,6 +141,10 @@ class Apprentice(TimestampMixin, VersionedMixin, db.Model):
         CheckConstraint("planned_end_date >= practical_period_end", name="end_after_practical"),
         CheckConstraint("contracted_hours > 0 AND contracted_hours <= 48", name="hours_range"),
         Index("ix_apprentice_borough_status_start", "employing_borough_id", "status", "start_date"),
+        # Recounting the stored report figures of a day finds its starters and leavers.
+        Index("ix_apprentice_start_date", "start_date"),
+        Index("ix_apprentice_completed_on", "completed_on"),
+        Index("ix_apprentice_withdrawn_on", "withdrawn_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

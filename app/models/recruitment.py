@@ -206,6 +206,8 @@ class ApplicationEvent(TimestampMixin, db.Model):
         Index(
             "ix_application_event_to_stage_application", "to_stage", "application_id", "occurred_at"
         ),
+        # Recounting a day's stored report figures finds the moves to hired on that day.
+        Index("ix_application_event_to_stage_occurred", "to_stage", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,7 +4,7 @@ rows instead of aggregating every application, milestone and apprentice on each 
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, Table
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table
 
 from app.extensions import db
 from app.models.base import UTCDateTime
@@ -56,6 +56,20 @@ report_hire_days = Table(
     Column("hires", Integer, nullable=False),
 )
 
+# People per month (its first day), borough, measure (applicants, hires, completers),
+# equality monitoring question and answer category: the equality breakdowns, which are by
+# financial year, add up twelve months. Never shown as they are (disclosure control applies).
+report_equality_months = Table(
+    "report_equality_months",
+    db.metadata,
+    Column("month", Date, primary_key=True),
+    Column("borough_id", Integer, ForeignKey("borough.id", ondelete="CASCADE"), primary_key=True),
+    Column("measure", String(12), primary_key=True),
+    Column("question", String(20), primary_key=True),
+    Column("category", String(30), primary_key=True),
+    Column("people", Integer, nullable=False),
+)
+
 # One row once the stored figures describe every record (built by `flask report-facts
 # rebuild`, or by the migration on an empty database). Without it reports count the records
 # themselves, so an upgraded database never shows figures that have not been built.
@@ -66,4 +80,10 @@ report_facts_state = Table(
     Column("built_at", UTCDateTime(), nullable=False),
 )
 
-__all__ = ["DAY_MEASURES", "report_day_figures", "report_facts_state", "report_hire_days"]
+__all__ = [
+    "DAY_MEASURES",
+    "report_day_figures",
+    "report_equality_months",
+    "report_facts_state",
+    "report_hire_days",
+]
