@@ -1,11 +1,14 @@
-"""The report figures stored per borough and day, kept equal to the records they count.
+"""The report figures stored per borough and day, and the equality counts stored per borough
+and month, kept equal to the records they count.
 
-`app.domain.reports.day_facts` defines the figures; this module stores them and keeps them
-current. Every flush that changes what a figure counts (an application, a move to hired, an
-apprentice's status or dates, a milestone, an outcome, a vacancy's borough) notes the days it
-touches, and the same flush recounts those days for every borough, in the same transaction:
-so there is no moment at which a report could read a stale figure, and nothing to invalidate.
-Statements that bypass the ORM (the London-scale seed) end with `rebuild`.
+`app.domain.reports` defines them (`day_facts`, `hire_day_facts`, `equality_month_facts`);
+this module stores them and keeps them current. Every flush that changes what they count (an
+application, a move to hired, an apprentice's status or dates, a milestone, an outcome, a
+vacancy's borough, equality answers) notes the days and boroughs it touches, and the same
+flush recounts those days for every borough (and those months' equality counts for those
+boroughs), in the same transaction: so no report can read a stale figure, and there is
+nothing to invalidate. Bulk statements recount everything unless their caller recounts what
+it changed; loads that bypass the ORM (the London-scale seed) end with `rebuild`.
 """
 
 from __future__ import annotations
@@ -227,11 +230,25 @@ def _old_value_kept(*_: Any) -> None:
     replaced (even when the record had been expired), so the old day is recounted too."""
 
 
+# An execution option for a bulk statement whose caller recounts what it changed itself.
+RECOUNTED_BY_CALLER = "report_facts_recounted_by_caller"
+
+
+def recount_applications(session: Session, application_ids: Collection[int]) -> None:
+    """Recount what these applications are counted in, after a bulk statement changed them
+    (or their equality answers)."""
+    connection = session.connection()
+    if application_ids and built(connection):
+        refresh(session, _recount_of(connection, _Touched(application_ids=set(application_ids))))
+
+
 def _bulk_statement(state: ORMExecuteState) -> Any:
     """An UPDATE or DELETE of counted records run as one statement bypasses the flush, so
-    which days it touched is unknown: recount every day after it (the app's own bulk
-    statements change nothing that is counted, so this is for maintenance and tests)."""
+    which days it touched is unknown: recount every day after it, unless its caller recounts
+    (the app's own bulk statements either change nothing counted or say so)."""
     if not (state.is_update or state.is_delete) or state.bind_mapper is None:
+        return None
+    if state.execution_options.get(RECOUNTED_BY_CALLER):
         return None
     names = _COUNTED.get(state.bind_mapper.class_)
     if names is None:
@@ -242,7 +259,7 @@ def _bulk_statement(state: ORMExecuteState) -> Any:
         if changed is not None and not changed & set(names):
             return None
     result = state.invoke_statement()
-    if built(state.session.connection()):
+    if getattr(result, "rowcount", 1) != 0 and built(state.session.connection()):
         _recount(state.session, None, None, None)
     return result
 

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from app.domain import report_facts
 from app.domain.apprenticeship_rules import add_months
 from app.domain.erasure import erase_records
 from app.models import (
@@ -173,8 +174,11 @@ def apply_retention(
         session, application_ids=pending_applications, actor=None, reason=ErasureReason.RETENTION
     )
     session.execute(
-        delete(EqualityMonitoring).where(EqualityMonitoring.application_id.in_(applications))
+        delete(EqualityMonitoring)
+        .where(EqualityMonitoring.application_id.in_(applications))
+        .execution_options(**{report_facts.RECOUNTED_BY_CALLER: True})
     )
+    report_facts.recount_applications(session, applications)
     erase_records(
         session,
         user_ids=apprentice_users,

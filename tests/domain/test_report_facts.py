@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 
 from app.domain import report_facts, reports
 from app.domain.reports import Period
@@ -15,9 +15,11 @@ from app.models import (
     ApplicationEvent,
     Apprentice,
     ApprenticeStatus,
+    EqualityMonitoring,
     Milestone,
     Stage,
     report_day_figures,
+    report_equality_months,
 )
 from tests import builders
 
@@ -208,3 +210,49 @@ def test_deferred_recounts_once_at_the_end_of_the_block(db_session):
     assert stored_applications(db_session, day) == 3
     db_session.commit()
     assert report_facts.differences(db_session) == []
+
+
+def stored_woman_applicants(session) -> int:
+    return sum(
+        session.scalars(
+            select(report_equality_months.c.people).where(
+                report_equality_months.c.measure == "applicants",
+                report_equality_months.c.question == "gender",
+                report_equality_months.c.category == "woman",
+            )
+        )
+    )
+
+
+def test_equality_answers_count_and_stop_counting_when_deleted_in_bulk(db_session):
+    vacancy = builders.create_vacancy(db_session)
+    kept, deleted = (builders.create_application(db_session, vacancy) for _ in range(2))
+    db_session.add_all(
+        [
+            EqualityMonitoring(application_id=kept.id, gender="woman"),
+            EqualityMonitoring(application_id=deleted.id, gender="woman"),
+        ]
+    )
+    db_session.commit()
+    assert stored_woman_applicants(db_session) == 2
+
+    # Tamper with another month's stored count, which only a recount of everything would mend.
+    db_session.execute(
+        insert(report_equality_months).values(
+            month=date(2024, 1, 1),
+            borough_id=vacancy.employing_borough_id,
+            measure="applicants",
+            question="gender",
+            category="woman",
+            people=9,
+        )
+    )
+    # As retention deletes answers: in bulk, then recounting just those applications.
+    db_session.execute(
+        delete(EqualityMonitoring)
+        .where(EqualityMonitoring.application_id == deleted.id)
+        .execution_options(**{report_facts.RECOUNTED_BY_CALLER: True})
+    )
+    report_facts.recount_applications(db_session, [deleted.id])
+    assert stored_woman_applicants(db_session) == 1 + 9  # the other month was not recounted
+    db_session.rollback()
