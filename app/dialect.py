@@ -7,16 +7,12 @@ from typing import Any
 from sqlalchemy import (
     Date,
     Integer,
-    Select,
-    Subquery,
     and_,
     case,
     cast,
     event,
     extract,
     func,
-    or_,
-    select,
     type_coerce,
 )
 from sqlalchemy.engine import Engine
@@ -57,7 +53,7 @@ def insert_for(bind: Any) -> Any:
     return insert
 
 
-# Report arithmetic: dates, medians and financial-year bucketing (app.domain.reports).
+# Report arithmetic: dates and financial-year bucketing (app.domain.reports).
 
 LONDON_ZONE = "Europe/London"
 
@@ -108,29 +104,3 @@ def month_start(bind: Any, day: Any) -> Any:
 def financial_year_start(day: Any) -> Any:
     """The calendar year a date's financial year starts in (1 April): 2025 for 31 March 2026."""
     return financial_quarter_index(day) // 4
-
-
-def grouped_median(bind: Any, source: Subquery, key: str, value: str) -> Select:
-    """Per value of `source.c[key]`: the number of rows and the median of `source.c[value]`
-    (the mean of the middle two for an even count), as columns `key`, `n` and `median`.
-
-    PostgreSQL has `percentile_cont`; SQLite numbers the rows in order within each group and
-    averages the middle one or two."""
-    if is_postgresql(bind):
-        return select(
-            source.c[key].label("key"),
-            func.count().label("n"),
-            func.percentile_cont(0.5).within_group(source.c[value]).label("median"),
-        ).group_by(source.c[key])
-    ranked = select(
-        source.c[key].label("key"),
-        source.c[value].label("value"),
-        func.row_number().over(partition_by=source.c[key], order_by=source.c[value]).label("rank"),
-        func.count().over(partition_by=source.c[key]).label("n"),
-    ).subquery()
-    middle = or_(ranked.c.rank == (ranked.c.n + 1) // 2, ranked.c.rank == (ranked.c.n + 2) // 2)
-    return select(
-        ranked.c.key,
-        func.max(ranked.c.n).label("n"),
-        func.avg(case((middle, ranked.c.value))).label("median"),
-    ).group_by(ranked.c.key)

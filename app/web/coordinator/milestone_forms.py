@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 
-from app.domain.milestones import COMMENT_MAX_LENGTH, KIND_LABELS, NAME_MAX_LENGTH
+from app.domain.milestones import KIND_LABELS, NAME_MAX_LENGTH
 from app.models import Signer
 from app.web.forms_common import (
     date_field,
     radio_field,
     submit_button,
     text_field,
-    textarea_field,
-    version_field,
 )
 
 SIGNER_CHOICES = (
@@ -20,7 +18,6 @@ SIGNER_CHOICES = (
     (Signer.COORDINATOR.value, "A coordinator of the employing borough"),
 )
 YES_NO = (("yes", "Yes"), ("no", "No"))
-DECISIONS = (("sign_off", "Sign off"), ("return", "Return with a comment"))
 
 
 class MilestoneForm(FlaskForm):
@@ -40,16 +37,3 @@ class MilestoneForm(FlaskForm):
 
 class RegenerateForm(FlaskForm):
     submit = submit_button("Regenerate milestones")
-
-
-class MilestoneDecisionForm(FlaskForm):
-    row_version = version_field()
-    decision = radio_field(
-        "What is your decision?", DECISIONS, required="Select sign off or return"
-    )
-    comment = textarea_field(
-        "Comment",
-        max_length=COMMENT_MAX_LENGTH,
-        hint="Required if you return it: say what the apprentice needs to change",
-    )
-    submit = submit_button("Save decision")

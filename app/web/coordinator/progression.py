@@ -17,7 +17,6 @@ from app.access import borough_scope, cohorts_visible_to, may_change_apprentice
 from app.clock import today
 from app.domain import attention, audit, logbook, mentoring, milestones, reviews
 from app.domain.errors import DomainError, NotFound, StaleEdit
-from app.domain.milestones import NotSigner
 from app.extensions import db
 from app.models import (
     Apprentice,
@@ -25,10 +24,10 @@ from app.models import (
     Cohort,
     LogEntry,
     Milestone,
-    MilestoneStatus,
 )
+from app.web import milestone_decision
 from app.web.coordinator import bp
-from app.web.coordinator.milestone_forms import MilestoneDecisionForm, MilestoneForm, RegenerateForm
+from app.web.coordinator.milestone_forms import MilestoneForm, RegenerateForm
 from app.web.coordinator.review_forms import (
     AttentionFilterForm,
     ReviewForm,
@@ -37,6 +36,7 @@ from app.web.coordinator.review_forms import (
 )
 from app.web.forms_common import choices, render_form, show_domain_error
 from app.web.log_decision import decide_entry
+from app.web.milestone_decision import decide_milestone
 from app.web.pagination import Page, page_number, paginate
 from app.web.scoped import apprentice_in_scope, apprentice_to_change
 from app.web.user_pages import borough_choices
@@ -152,15 +152,6 @@ def apprentice_progress(apprentice_id: int) -> str:
 # Milestones: adding one by hand, regenerating them from the templates, and deciding on evidence
 
 
-def _milestone_labels() -> dict[str, object]:
-    return {
-        "kind_labels": milestones.KIND_LABELS,
-        "signer_labels": milestones.SIGNER_LABELS,
-        "status_labels": milestones.STATUS_LABELS,
-        "today": today(),
-    }
-
-
 def _milestone_apprentice(apprentice_id: int) -> Apprentice:
     """The apprentice if the viewer may change their milestones: 404 outside their scope, 403
     (audited) for a borough that may only read."""
@@ -222,7 +213,7 @@ def milestones_regenerate(apprentice_id: int) -> ResponseReturnValue:
         form,
         apprentice=apprentice,
         plan=milestones.plan_regeneration(db.session, apprentice),
-        **_milestone_labels(),
+        **milestone_decision.labels(),
     )
 
 
@@ -244,81 +235,14 @@ def _milestone_for_decision(milestone_id: int) -> tuple[Milestone, Apprentice]:
 def milestone_decide(milestone_id: int) -> ResponseReturnValue:
     """Sign off or return a coordinator milestone's evidence. A mentor milestone is their
     mentor's to decide: the page says so (403, audited)."""
-    milestone, apprentice = _milestone_for_decision(milestone_id)
-    template = "coordinator/milestones/decide.html"
-    form = MilestoneDecisionForm()
-
-    def page(status: int, **extra: object) -> ResponseReturnValue:
-        context = {"milestone": milestone, "apprentice": apprentice, **_milestone_labels()}
-        return render_template(template, form=form, **context, **extra), status
-
-    refusal = milestones.signer_refusal(db.session, milestone, current_user)
-    if refusal is not None:
-        audit.record_security_event(
-            AuditAction.ACCESS_REFUSED, actor=current_user, target=audit.target_of(milestone)
-        )
-        return page(403, refusal=refusal)
-    if request.method == "GET":
-        form.row_version.data = str(milestone.row_version)
-        shown = page(200)
-        # Recorded once the page is ready (a commit would expire what the page shows).
-        audit.record(
-            db.session,
-            AuditAction.VIEWED_RECORD,
-            actor=current_user,
-            target=audit.target_of(milestone),
-        )
-        db.session.commit()
-        return shown
-    if milestone.status != MilestoneStatus.SUBMITTED.value:
-        return page(409, stale=_milestone_nothing_to_decide(milestone))
-    if form.validate_on_submit():
-        try:
-            _milestone_decide(milestone, form)
-        except StaleEdit:
-            db.session.rollback()
-            milestone, apprentice = _milestone_for_decision(milestone_id)
-            form.row_version.data = str(milestone.row_version)
-            return page(409, stale=StaleEdit().message)
-        except NotSigner as error:
-            db.session.rollback()
-            milestone, apprentice = _milestone_for_decision(milestone_id)
-            return page(403, refusal=error.message)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            message = _milestone_decision_message(milestone, apprentice)
-            db.session.commit()
-            flash(message)
-            return _milestone_back(apprentice.id)
-    return page(400 if form.errors else 200)
-
-
-def _milestone_nothing_to_decide(milestone: Milestone) -> str:
-    state = milestones.STATUS_LABELS[milestone.status].lower()
-    return f"There is nothing to decide: this milestone is {state}"
-
-
-def _milestone_decide(milestone: Milestone, form: MilestoneDecisionForm) -> None:
-    version = int(form.row_version.data or -1)  # no version never matches: stale
-    if form.decision.data == "sign_off":
-        milestones.sign_off(
-            db.session,
-            milestone,
-            current_user,
-            comment=form.comment.data,
-            expected_version=version,
-        )
-    else:
-        milestones.return_milestone(
-            db.session, milestone, current_user, form.comment.data or "", expected_version=version
-        )
-
-
-def _milestone_decision_message(milestone: Milestone, apprentice: Apprentice) -> str:
-    if milestone.status == MilestoneStatus.SIGNED_OFF.value:
-        return f"{milestone.title} signed off"
-    return f"{milestone.title} returned to {apprentice.user.name} with your comment"
+    return decide_milestone(
+        milestone_id,
+        load=_milestone_for_decision,
+        back=lambda apprentice: (
+            "Back",
+            url_for("coordinator.apprentice_progress", apprentice_id=apprentice.id),
+        ),
+    )
 
 
 # Log entries: the coordinator's fallback when the apprentice has no current mentor
