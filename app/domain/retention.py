@@ -173,12 +173,13 @@ def apply_retention(
     erase_records(
         session, application_ids=pending_applications, actor=None, reason=ErasureReason.RETENTION
     )
-    session.execute(
+    deleted = session.execute(
         delete(EqualityMonitoring)
         .where(EqualityMonitoring.application_id.in_(applications))
         .execution_options(**{report_facts.RECOUNTED_BY_CALLER: True})
     )
-    report_facts.recount_applications(session, applications)
+    if deleted.rowcount:  # a run with nothing left to delete rewrites nothing
+        report_facts.recount_applications(session, applications)
     erase_records(
         session,
         user_ids=apprentice_users,
